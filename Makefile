@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test lint fmt venv migrate bench-lookup clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+# The embedded default: SQLite, a filesystem broker and a local cache under var/, console backends.
+run: export DEBUG ?= true
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py sync_congress --if-empty
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runstack
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --no-input
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench-lookup: $(STAMP)
+	$(BIN)/python -m bench.lookup
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,69 @@
+"""The API's one error shape: {"message": "...", "errors": {"field": ["..."]}}, with the right status."""
+
+from django.http import JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "A service this request needs is unavailable; try again shortly."
+    default_code = "unavailable"
+
+
+def error_body(message: str, errors: dict | None = None) -> dict:
+    return {"message": message, "errors": errors or {}}
+
+
+def _as_field_errors(detail) -> dict:
+    if isinstance(detail, dict):
+        return {str(k): _as_messages(v) for k, v in detail.items()}
+    return {"non_field_errors": _as_messages(detail)}
+
+
+def _as_messages(value):
+    if isinstance(value, dict):
+        return {str(k): _as_messages(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        if value and all(isinstance(v, dict) for v in value):
+            return [_as_messages(v) for v in value]
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def api_exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body("Invalid input.", _as_field_errors(exc.detail))
+    elif isinstance(exc, exceptions.ParseError):
+        response.data = error_body(f"Malformed request body: {exc.detail}", {})
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        if isinstance(detail, dict | list):
+            response.data = error_body("Request failed.", _as_field_errors(detail))
+        else:
+            response.data = error_body(str(detail), {})
+    return response
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+
+
+def json_or_html(status_code: int, message: str, html_handler):
+    def handler(request, exception=None, **kwargs):
+        if _wants_json(request):
+            return JsonResponse(error_body(message), status=status_code)
+        if exception is not None:
+            return html_handler(request, exception, **kwargs)
+        return html_handler(request, **kwargs)
+
+    return handler

@@ -1,0 +1,15 @@
+"""The Celery beat schedule, in one place. Apps add their periodic jobs here."""
+
+from celery.schedules import crontab
+
+
+def beat_schedule(*, congress_source: str) -> dict:
+    schedule: dict = {}
+    # Refreshing from a URL makes sense only when a deployment points CONGRESS_DATA at one; a local
+    # directory changes only when someone replaces the files, and they can run sync_congress then.
+    if congress_source.startswith(("http://", "https://")):
+        schedule["congress-sync-daily"] = {
+            "task": "congress.tasks.sync_congress_data",
+            "schedule": crontab(hour=7, minute=17),
+        }
+    return schedule

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views import defaults
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from campaign import views
+from campaign.errors import json_or_html
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("congress.urls")),
+]
+
+handler400 = json_or_html(400, "Bad request.", defaults.bad_request)
+handler403 = json_or_html(403, "Forbidden.", defaults.permission_denied)
+handler404 = json_or_html(404, "Not found.", defaults.page_not_found)
+handler500 = json_or_html(500, "Internal error.", defaults.server_error)

@@ -1,0 +1,107 @@
+import json
+from functools import lru_cache
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from campaign.errors import ServiceUnavailable
+from congress import geocoder, selectors
+
+
+class RepresentativesQuery(serializers.Serializer):
+    zip = serializers.RegexField(
+        selectors.ZIP_RE, required=False, error_messages={"invalid": "Enter a 5-digit ZIP code (12345 or 12345-6789)."}
+    )
+    address = serializers.CharField(required=False, min_length=5, max_length=300, trim_whitespace=True)
+
+    def validate(self, attrs):
+        if not attrs.get("zip") and not attrs.get("address"):
+            raise ValidationError({"zip": ["Give a zip, an address, or both."]})
+        return attrs
+
+
+class DistrictOfficeOut(serializers.Serializer):
+    city = serializers.CharField()
+    address = serializers.CharField()
+    phone = serializers.CharField(allow_null=True)
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+
+
+class LegislatorOut(serializers.Serializer):
+    bioguide_id = serializers.CharField()
+    name = serializers.CharField()
+    chamber = serializers.ChoiceField(choices=["senate", "house"])
+    title = serializers.ChoiceField(choices=["Senator", "Representative", "Delegate", "Resident Commissioner"])
+    state = serializers.CharField()
+    district = serializers.IntegerField(allow_null=True)
+    party = serializers.CharField()
+    phone = serializers.CharField(allow_null=True)
+    office_address = serializers.CharField(allow_null=True)
+    url = serializers.CharField(allow_null=True)
+    contact_form = serializers.CharField(allow_null=True)
+    district_offices = DistrictOfficeOut(many=True)
+
+
+class RepresentativesOut(serializers.Serializer):
+    query = inline_serializer("RepresentativesQueryEcho", {"zip": serializers.CharField(allow_null=True),
+                                                           "address": serializers.CharField(allow_null=True)})  # fmt: skip
+    state = serializers.CharField(allow_null=True)
+    district = serializers.IntegerField(allow_null=True, help_text="0 = at-large or single seat; null when uncertain")
+    congress = serializers.IntegerField()
+    accuracy = serializers.ChoiceField(choices=["zip", "address"])
+    needs_address = serializers.BooleanField()
+    legislators = LegislatorOut(many=True)
+    candidates = LegislatorOut(many=True)
+    vacancies = inline_serializer(
+        "Vacancy",
+        {"chamber": serializers.CharField(), "state": serializers.CharField(), "district": serializers.IntegerField()},
+        many=True,
+    )
+
+
+def _json(body: dict) -> bytes:
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+@lru_cache(maxsize=8192)
+def _zip_answer(version: int, zip_code: str) -> bytes:
+    # Keyed by the data version, so a new load never serves an old answer; old entries age out.
+    return _json(selectors.zip_lookup(zip_code).as_dict())
+
+
+class RepresentativesView(APIView):
+    """Who represents me: senators and House member for a ZIP code and/or street address."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("zip", str, description="5-digit ZIP (or ZIP+4)"),
+            OpenApiParameter("address", str, description="one-line street address"),
+        ],
+        responses={200: RepresentativesOut},
+    )
+    def get(self, request):
+        query = RepresentativesQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        zip_code, address = query.validated_data.get("zip"), query.validated_data.get("address")
+        try:
+            if address:
+                body = _json(selectors.representatives_lookup(zip=zip_code, address=address).as_dict())
+            else:
+                body = _zip_answer(selectors.current_snapshot().version, zip_code)
+        except selectors.ZipNotFound as exc:
+            raise NotFound(f"ZIP code {exc.args[0]} does not exist.") from exc
+        except selectors.AddressNotFound as exc:
+            raise ValidationError({"address": ["No match for this address. Check it, or add a ZIP code."]}) from exc
+        except geocoder.GeocoderError as exc:
+            raise ServiceUnavailable("Address lookup is unavailable right now; try again with a ZIP code.") from exc
+        except selectors.NoCongressData as exc:
+            raise ServiceUnavailable("Congress data has not been loaded yet.") from exc
+        return HttpResponse(body, content_type="application/json")

@@ -1,0 +1,248 @@
+"""Who represents a constituent, from a ZIP code or a street address.
+
+The answer says only what is certain. From a ZIP alone: the USPS state decides the state (never the
+crosswalk, whose state column has known errors), the state's senators are certain, and the House member
+is certain only when the state has one seat or every crosswalk row for the ZIP in that state names the
+same district. Otherwise the possible members are `candidates` and `needs_address` is true.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from congress import geocoder, usps
+from congress.models import DataLoad, Legislator, ZipDistrict
+
+ZIP_RE = re.compile(r"^(\d{5})(?:-\d{4})?$")
+_TRAILING_ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\s*$")
+# One seat each, no senators. DC and PR are in the crosswalk; the island territories are not.
+SINGLE_SEAT_TERRITORIES = ("AS", "DC", "GU", "MP", "PR", "VI")
+
+
+class NoCongressData(Exception):
+    """No data load has run yet."""
+
+
+class ZipNotFound(Exception):
+    """A well-formed ZIP that is not in the USPS list."""
+
+
+class AddressNotFound(Exception):
+    """The geocoder found no match and there is no ZIP to fall back on."""
+
+
+@dataclass
+class Snapshot:
+    """The in-office members and House seats of one data load, held in memory by each process."""
+
+    version: int
+    congress: int
+    senators: dict[str, list[Legislator]]
+    house: dict[tuple[str, int], Legislator]
+    seats: dict[str, tuple[int, ...]]
+    as_json: dict[str, dict] = field(default_factory=dict)
+
+
+def _legislator_json(leg: Legislator) -> dict:
+    return {
+        "bioguide_id": leg.bioguide_id,
+        "name": leg.display_name,
+        "chamber": leg.chamber,
+        "title": leg.title,
+        "state": leg.state,
+        "district": leg.district,
+        "party": leg.party,
+        "phone": leg.phone or None,
+        "office_address": leg.office_address or None,
+        "url": leg.url or None,
+        "contact_form": leg.contact_form or None,
+        "district_offices": [
+            {
+                "city": o.city,
+                "address": ", ".join(p for p in (o.address, o.suite) if p),
+                "phone": o.phone or None,
+                "latitude": o.latitude,
+                "longitude": o.longitude,
+            }
+            for o in leg.offices.all()
+        ],
+    }
+
+
+def _build_snapshot(version: int, congress: int) -> Snapshot:
+    senators: dict[str, list[Legislator]] = {}
+    house: dict[tuple[str, int], Legislator] = {}
+    members = Legislator.objects.filter(in_office=True).prefetch_related("offices").order_by("state", "last_name")
+    for leg in members:
+        if leg.chamber == "senate":
+            senators.setdefault(leg.state, []).append(leg)
+        else:
+            house[(leg.state, leg.district)] = leg
+    seat_sets: dict[str, set[int]] = {t: {0} for t in SINGLE_SEAT_TERRITORIES}
+    for state, district in ZipDistrict.objects.filter(congress=congress).values_list("state", "district").distinct():
+        seat_sets.setdefault(state, set()).add(district)
+    for state, district in house:
+        seat_sets.setdefault(state, set()).add(district)
+    snap = Snapshot(
+        version=version,
+        congress=congress,
+        senators=senators,
+        house=house,
+        seats={s: tuple(sorted(d)) for s, d in seat_sets.items()},
+    )
+    snap.as_json = {leg.bioguide_id: _legislator_json(leg) for leg in members}
+    return snap
+
+
+_lock = threading.Lock()
+_current: dict = {"snapshot": None, "checked": 0.0}
+
+
+def current_snapshot() -> Snapshot:
+    """The snapshot of the newest data load. Each process re-checks the load id at most every
+    CONGRESS_SNAPSHOT_TTL seconds, so a new load is seen everywhere within that time."""
+    now = time.monotonic()
+    snap = _current["snapshot"]
+    if snap is not None and now - _current["checked"] < settings.CONGRESS_SNAPSHOT_TTL:
+        return snap
+    with _lock:
+        latest = DataLoad.objects.order_by("-id").values_list("id", "congress").first()
+        if latest is None:
+            raise NoCongressData("no Congress data loaded; run `manage.py sync_congress`")
+        snap = _current["snapshot"]
+        if snap is None or snap.version != latest[0]:
+            snap = _build_snapshot(*latest)
+            _current["snapshot"] = snap
+        _current["checked"] = now
+        return snap
+
+
+@dataclass
+class Lookup:
+    zip: str | None
+    address: str | None
+    state: str | None
+    district: int | None
+    congress: int
+    accuracy: str  # "zip" or "address"
+    needs_address: bool
+    legislators: list[Legislator]
+    candidates: list[Legislator]
+    vacancies: list[dict]
+    snapshot: Snapshot = field(repr=False)
+
+    @property
+    def representative(self) -> Legislator | None:
+        return next((leg for leg in self.legislators if leg.chamber == "house"), None)
+
+    @property
+    def senators(self) -> list[Legislator]:
+        return [leg for leg in self.legislators if leg.chamber == "senate"]
+
+    def as_dict(self) -> dict:
+        js = self.snapshot.as_json
+        return {
+            "query": {"zip": self.zip, "address": self.address},
+            "state": self.state,
+            "district": self.district,
+            "congress": self.congress,
+            "accuracy": self.accuracy,
+            "needs_address": self.needs_address,
+            "legislators": [js[leg.bioguide_id] for leg in self.legislators],
+            "candidates": [js[leg.bioguide_id] for leg in self.candidates],
+            "vacancies": self.vacancies,
+        }
+
+
+def _seat_answer(snap: Snapshot, state: str, possible: list[int]) -> tuple[list, list, list]:
+    """Members for the possible House seats of a state: (certain house, candidates, vacancies)."""
+    members, vacancies = [], []
+    for district in possible:
+        member = snap.house.get((state, district))
+        if member is None:
+            vacancies.append({"chamber": "house", "state": state, "district": district})
+        else:
+            members.append(member)
+    return (members, [], vacancies) if len(possible) == 1 else ([], members, vacancies)
+
+
+def _answer(snap: Snapshot, *, state: str, possible: list[int], accuracy: str, zip: str | None, address: str | None):
+    seats = snap.seats.get(state)
+    if seats is None:
+        # Military (AA/AE/AP) and freely associated (FM/MH/PW) ZIPs: no member represents them; the
+        # person's voting address decides, so ask for it.
+        return Lookup(zip, address, state, None, snap.congress, accuracy, True, [], [], [], snap)
+    if len(seats) == 1:
+        possible = list(seats)
+    elif not possible:
+        possible = list(seats)  # the whole delegation is possible
+    house, candidates, vacancies = _seat_answer(snap, state, possible)
+    certain = len(possible) == 1
+    return Lookup(
+        zip=zip,
+        address=address,
+        state=state,
+        district=possible[0] if certain else None,
+        congress=snap.congress,
+        accuracy=accuracy,
+        needs_address=not certain,
+        legislators=list(snap.senators.get(state, [])) + house,
+        candidates=candidates,
+        vacancies=vacancies,
+        snapshot=snap,
+    )
+
+
+def zip_lookup(zip_code: str, *, address: str | None = None) -> Lookup:
+    snap = current_snapshot()
+    found = ZIP_RE.match(zip_code)
+    if not found:
+        raise ValueError("ZIP must be 5 digits, optionally followed by -4 digits")
+    zip5 = found.group(1)
+    info = usps.zip_info(zip5)
+    if info is None:
+        raise ZipNotFound(zip5)
+    rows = ZipDistrict.objects.filter(congress=snap.congress, zcta=zip5).values_list("state", "district")
+    # Rows under another state are never trusted: the USPS state decides (see module docstring).
+    possible = sorted({district for state, district in rows if state == info.state})
+    return _answer(snap, state=info.state, possible=possible, accuracy="zip", zip=zip_code, address=address)
+
+
+def representatives_lookup(*, zip: str | None = None, address: str | None = None) -> Lookup:
+    """Who represents the person at `address` and/or `zip`.
+
+    With an address, the geocoder decides; if it fails or finds nothing, the answer falls back to the
+    ZIP (given, or read from the end of the address) with needs_address still true. Raises ZipNotFound,
+    AddressNotFound, geocoder.GeocoderError (no fallback possible) and NoCongressData.
+    """
+    if not address:
+        if not zip:
+            raise ValueError("give a zip or an address")
+        return zip_lookup(zip)
+    snap = current_snapshot()
+    fallback_zip = zip
+    if not fallback_zip:
+        trailing = _TRAILING_ZIP_RE.search(address)
+        fallback_zip = trailing.group(1) if trailing else None
+    try:
+        match = geocoder.geocode(address)
+    except geocoder.GeocoderError:
+        if not fallback_zip:
+            raise
+        match = None
+    if match is not None and match.state in snap.seats and (
+        (match.congress == snap.congress and match.district is not None) or len(snap.seats[match.state]) == 1
+    ):
+        district = match.district if match.district is not None else snap.seats[match.state][0]
+        return _answer(snap, state=match.state, possible=[district], accuracy="address", zip=zip, address=address)
+    if not fallback_zip:
+        raise AddressNotFound(address)
+    result = zip_lookup(fallback_zip, address=address)
+    result.zip = zip
+    result.needs_address = True
+    return result

@@ -1,0 +1,53 @@
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from congress.services import congress_data_sync
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real Congress data once per session; every test then runs in a transaction on top of it."""
+    with django_db_blocker.unblock():
+        congress_data_sync(source=str(settings.CONGRESS_SHARED_DIR))
+
+
+def _redis_reachable() -> str | None:
+    url = settings.REDIS_URL
+    if not url:
+        return "REDIS_URL is not set"
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        return f"Redis at REDIS_URL is unreachable ({type(exc).__name__})"
+    return None
+
+
+def _missing(item) -> str | None:
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if item.get_closest_marker("redis"):
+        return _redis_reachable()
+    return None
+
+
+def pytest_runtest_setup(item):
+    reason = _missing(item)
+    if reason:
+        # Outside CI a missing service skips with its reason; in CI it is a failure, never a silent skip.
+        if IN_CI:
+            pytest.fail(f"CI requires this service: {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
