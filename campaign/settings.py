@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "congress",
     "contacts",
+    "outreach",
     "campaign",
 ]
 
@@ -182,9 +183,7 @@ PII_HASH_KEY = env.str("PII_HASH_KEY", default="")
 
 # --- Congress data and lookup ---------------------------------------------------------------------
 CONGRESS_SHARED_DIR = BASE_DIR.parent / "shared" / "data" / "congress"
-CENSUS_GEOCODER_URL = env.str("CENSUS_GEOCODER_URL", default="https://geocoding.geo.census.gov/geocoder").rstrip(
-    "/"
-)
+CENSUS_GEOCODER_URL = env.str("CENSUS_GEOCODER_URL", default="https://geocoding.geo.census.gov/geocoder").rstrip("/")
 CENSUS_GEOCODER_BENCHMARK = env.str("CENSUS_GEOCODER_BENCHMARK", default="Public_AR_Current")
 # Current_Current started answering with the 120th Congress's lines in 2026; the sitting (119th) members
 # need the ACS2025 vintage until 2027-01-03.
@@ -219,6 +218,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
 }
+
+# Rate limits (campaign/throttles.py). Each scope's rate is "N/second|minute|hour|day", or empty for none.
+THROTTLES_ENABLED = env.bool("THROTTLES_ENABLED", default=True)
+THROTTLE_RATES: dict[str, str | None] = {}
 
 # --- Static, i18n ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"

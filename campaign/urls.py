@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("congress.urls")),
+    path("", include("outreach.urls")),
 ]
 
 handler400 = json_or_html(400, "Bad request.", defaults.bad_request)

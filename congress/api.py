@@ -48,8 +48,10 @@ class LegislatorOut(serializers.Serializer):
 
 
 class RepresentativesOut(serializers.Serializer):
-    query = inline_serializer("RepresentativesQueryEcho", {"zip": serializers.CharField(allow_null=True),
-                                                           "address": serializers.CharField(allow_null=True)})  # fmt: skip
+    query = inline_serializer(
+        "RepresentativesQueryEcho",
+        {"zip": serializers.CharField(allow_null=True), "address": serializers.CharField(allow_null=True)},
+    )
     state = serializers.CharField(allow_null=True)
     district = serializers.IntegerField(allow_null=True, help_text="0 = at-large or single seat; null when uncertain")
     congress = serializers.IntegerField()

@@ -95,9 +95,7 @@ class Committee(models.Model):
     committee_id = models.CharField(max_length=12, primary_key=True)
     kind = models.CharField(max_length=6, choices=Kind.choices)
     name = models.CharField(max_length=250)
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="subcommittees"
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="subcommittees")
     url = models.URLField(max_length=300, blank=True)
     phone = models.CharField(max_length=30, blank=True)
     address = models.CharField(max_length=200, blank=True)
@@ -120,6 +118,9 @@ class CommitteeMembership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["committee", "legislator"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.legislator_id} on {self.committee_id}"
 
 
 class ZipDistrict(models.Model):

@@ -235,8 +235,10 @@ def representatives_lookup(*, zip: str | None = None, address: str | None = None
         if not fallback_zip:
             raise
         match = None
-    if match is not None and match.state in snap.seats and (
-        (match.congress == snap.congress and match.district is not None) or len(snap.seats[match.state]) == 1
+    if (
+        match is not None
+        and match.state in snap.seats
+        and ((match.congress == snap.congress and match.district is not None) or len(snap.seats[match.state]) == 1)
     ):
         district = match.district if match.district is not None else snap.seats[match.state][0]
         return _answer(snap, state=match.state, possible=[district], accuracy="address", zip=zip, address=address)

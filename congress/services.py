@@ -49,7 +49,9 @@ def congress_data_sync(
     """
     data = sources.load_dataset(source, progress)
     congress = congress or sources.congress_for(data.legislators)
-    _shrink_check(sources.LEGISLATORS, Legislator.objects.filter(in_office=True).count(), len(data.legislators), allow_shrink)
+    _shrink_check(
+        sources.LEGISLATORS, Legislator.objects.filter(in_office=True).count(), len(data.legislators), allow_shrink
+    )
     _shrink_check(
         sources.CROSSWALK, ZipDistrict.objects.filter(congress=congress).count(), len(data.crosswalk), allow_shrink
     )

@@ -183,7 +183,9 @@ def parse_social(raw: bytes) -> dict[str, dict]:
     _require(SOCIAL, isinstance(data, list), "expected a JSON list")
     out = {}
     for i, entry in enumerate(data):
-        _require(SOCIAL, isinstance(entry, dict) and (entry.get("id") or {}).get("bioguide"), f"entry {i} has no id.bioguide")
+        _require(
+            SOCIAL, isinstance(entry, dict) and (entry.get("id") or {}).get("bioguide"), f"entry {i} has no id.bioguide"
+        )
         social = entry.get("social") or {}
         # Ids are kept as strings: the JSON writes twitter_id as a string, the YAML as a number.
         out[entry["id"]["bioguide"]] = {k: str(v) for k, v in social.items()}
@@ -204,7 +206,11 @@ def parse_offices(raw: bytes) -> list[dict]:
     _require(OFFICES, isinstance(data, list), "expected a JSON list")
     rows = []
     for i, entry in enumerate(data):
-        _require(OFFICES, isinstance(entry, dict) and (entry.get("id") or {}).get("bioguide"), f"entry {i} has no id.bioguide")
+        _require(
+            OFFICES,
+            isinstance(entry, dict) and (entry.get("id") or {}).get("bioguide"),
+            f"entry {i} has no id.bioguide",
+        )
         for office in entry.get("offices") or []:
             _require(OFFICES, isinstance(office, dict) and office.get("id"), f"entry {i} has an office without id")
             rows.append(
@@ -232,7 +238,11 @@ def parse_committees(raw: bytes) -> list[dict]:
     _require(COMMITTEES, isinstance(data, list) and data, "expected a non-empty JSON list")
     rows = []
     for i, c in enumerate(data):
-        _require(COMMITTEES, isinstance(c, dict) and c.get("thomas_id") and c.get("name"), f"entry {i} lacks thomas_id or name")
+        _require(
+            COMMITTEES,
+            isinstance(c, dict) and c.get("thomas_id") and c.get("name"),
+            f"entry {i} lacks thomas_id or name",
+        )
         kind = c.get("type")
         _require(COMMITTEES, kind in ("house", "senate", "joint"), f"{c['thomas_id']} has type {kind!r}")
         base = {
@@ -247,7 +257,9 @@ def parse_committees(raw: bytes) -> list[dict]:
         }
         rows.append(base)
         for sub in c.get("subcommittees") or []:
-            _require(COMMITTEES, sub.get("thomas_id") and sub.get("name"), f"a subcommittee of {c['thomas_id']} lacks an id")
+            _require(
+                COMMITTEES, sub.get("thomas_id") and sub.get("name"), f"a subcommittee of {c['thomas_id']} lacks an id"
+            )
             rows.append(
                 {
                     **base,
@@ -270,7 +282,9 @@ def parse_memberships(raw: bytes) -> list[dict]:
     for committee_id, members in data.items():
         _require(MEMBERSHIP, isinstance(members, list), f"{committee_id} is not a list")
         for m in members:
-            _require(MEMBERSHIP, isinstance(m, dict) and m.get("bioguide"), f"{committee_id} has a member without bioguide")
+            _require(
+                MEMBERSHIP, isinstance(m, dict) and m.get("bioguide"), f"{committee_id} has a member without bioguide"
+            )
             rows.append(
                 {
                     "committee_id": committee_id,

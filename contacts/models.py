@@ -79,3 +79,6 @@ class ConsentRecord(models.Model):
     class Meta:
         ordering = ["contact_id", "channel", "-created_at", "-id"]
         indexes = [models.Index(fields=["contact", "channel", "-created_at"], name="consent_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {'granted' if self.granted else 'withdrawn'} ({self.contact_id})"

@@ -20,7 +20,7 @@ class Command(BaseCommand):
             "worker": [python, "-m", "celery", "-A", "campaign", "worker", "--loglevel=INFO", "--concurrency=2"],
             "beat": [python, "-m", "celery", "-A", "campaign", "beat", "--loglevel=INFO"],
         }
-        procs = {name: subprocess.Popen(cmd, env=os.environ.copy()) for name, cmd in commands.items()}
+        procs = {name: subprocess.Popen(cmd, env=os.environ.copy()) for name, cmd in commands.items()}  # noqa: S603
         self.stdout.write(self.style.SUCCESS(f"running on http://{addr}/ (web, worker, beat); Ctrl-C stops all"))
         stopping = False
 

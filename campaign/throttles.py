@@ -1,0 +1,66 @@
+"""Rate limits as DRF throttles on the shared cache (Redis when REDIS_URL is set).
+
+Rates are settings (THROTTLE_RATES, one environment variable per scope); THROTTLES_ENABLED=false turns
+every throttle off for load tests and benchmarks. Keys are keyed hashes, so the cache never holds an IP,
+an email or a phone number in clear.
+"""
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from contacts.privacy import keyed_hash
+
+
+class _Toggle(SimpleRateThrottle):
+    def get_rate(self):
+        return settings.THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        if not settings.THROTTLES_ENABLED or self.rate is None:
+            return True
+        return super().allow_request(request, view)
+
+
+class ScopedIPThrottle(_Toggle):
+    """Per client IP. The view names the scope with `throttle_scope_ip`."""
+
+    def __init__(self):
+        pass  # the scope is known only once the view is
+
+    def allow_request(self, request, view):
+        self.scope = getattr(view, "throttle_scope_ip", None)
+        if not self.scope:
+            return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        return f"throttle:{self.scope}:{keyed_hash(self.get_ident(request), purpose='throttle-ip')}"
+
+
+class ScopedFieldThrottle(_Toggle):
+    """Per value of a request field (an email, a phone). The view sets `throttle_scope_field` and
+    `throttle_field`; a request without the field is not limited here (validation rejects it)."""
+
+    def __init__(self):
+        pass
+
+    def allow_request(self, request, view):
+        self.scope = getattr(view, "throttle_scope_field", None)
+        self.field = getattr(view, "throttle_field", None)
+        if not self.scope or not self.field:
+            return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        try:
+            value = request.data.get(self.field)
+        except Exception:  # noqa: BLE001 - malformed bodies are the parser's error to report, not ours
+            return None
+        if not isinstance(value, str) or not value.strip():
+            return None
+        normalized = value.strip().lower()
+        return f"throttle:{self.scope}:{keyed_hash(normalized, purpose='throttle-' + self.field)}"

@@ -1,0 +1,1 @@
+from outreach.admin import calls, letters  # noqa: F401

@@ -1,0 +1,1 @@
+"""Call actions, sessions and legs."""

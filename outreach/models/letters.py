@@ -1,0 +1,1 @@
+"""Letter actions, letters and their deliveries."""

@@ -1,0 +1,2 @@
+# Celery autodiscovery imports this package; the task modules register on import.
+from outreach.tasks import calls, letters  # noqa: F401

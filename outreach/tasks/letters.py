@@ -1,0 +1,1 @@
+"""Letter tasks (queue: letters)."""
