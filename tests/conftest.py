@@ -51,3 +51,18 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture
+def fake_census(settings):
+    """A fake Census Geocoder on loopback; the real geocoder module reaches it through CENSUS_GEOCODER_URL."""
+    from django.core.cache import cache
+
+    from tests.fakes.census import FakeCensus
+
+    with FakeCensus() as server:
+        settings.CENSUS_GEOCODER_URL = server.url
+        settings.CENSUS_GEOCODER_TIMEOUT = 1.0
+        cache.clear()  # geocoder answers are cached by address
+        yield server
+    cache.clear()

@@ -1,0 +1,96 @@
+"""A fake Census Geocoder: answers /geographies/onelineaddress and /geographies/address in the documented
+response shape, from a table of addresses, and can be told to time out or fail with a 5xx."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.http import FakeServer
+
+
+def match_payload(*, state: str, state_fips: str, district: str, zip: str, congress: int = 119, address: str = ""):
+    """A one-match response as the geocoder sends it. `district` is the raw CD value: "07", "00", "98"."""
+    layer = {
+        "GEOID": f"{state_fips}{district}",
+        "STATE": state_fips,
+        f"CD{congress}": district,
+        "BASENAME": str(int(district)) if district.isdigit() else district,
+        "NAME": f"Congressional District {int(district)}" if district.isdigit() else district,
+        "CDSESSN": str(congress),
+        "FUNCSTAT": "N",
+    }
+    return {
+        "result": {
+            "input": {"benchmark": {"benchmarkName": "Public_AR_Current"}, "address": {"address": address}},
+            "addressMatches": [
+                {
+                    "matchedAddress": address.upper() or "MATCHED",
+                    "coordinates": {"x": -87.627, "y": 41.855},
+                    "tigerLine": {"side": "L", "tigerLineId": "1"},
+                    "addressComponents": {"zip": zip, "state": state, "city": "CITY"},
+                    "geographies": {
+                        "States": [{"STATE": state_fips, "STUSAB": state, "GEOID": state_fips}],
+                        f"{congress}th Congressional Districts": [layer],
+                    },
+                }
+            ],
+        }
+    }
+
+
+NO_MATCH = {"result": {"input": {}, "addressMatches": []}}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        fake: FakeCensus = self.server.fake
+        parts = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        with fake.lock:
+            fake.requests.append((parts.path, query))
+        if fake.delay:
+            time.sleep(fake.delay)
+        if fake.status != 200:
+            self._send(fake.status, {"errors": ["server error"]})
+            return
+        if parts.path == "/geographies/onelineaddress":
+            key = query.get("address", "")
+        elif parts.path == "/geographies/address":
+            key = "|".join(query.get(k, "") for k in ("street", "city", "state", "zip"))
+        else:
+            self._send(404, {"errors": ["unknown endpoint"]})
+            return
+        if "benchmark" not in query:
+            self._send(400, {"errors": ["benchmark is required"]})
+            return
+        self._send(200, fake.answers.get(key.upper(), NO_MATCH))
+
+    def _send(self, status: int, body: dict):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
+            self.wfile.write(data)
+
+
+class FakeCensus(FakeServer):
+    def __init__(self):
+        super().__init__(_Handler)
+        self.lock = threading.Lock()
+        self.answers: dict[str, dict] = {}
+        self.requests: list[tuple[str, dict]] = []
+        self.status = 200
+        self.delay = 0.0
+
+    def add(self, address: str, payload: dict) -> None:
+        self.answers[address.upper()] = payload
