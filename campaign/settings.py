@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "congress",
     "contacts",
     "outreach",
@@ -164,7 +165,11 @@ CELERY_TIMEZONE = "UTC"
 # Queues: a worker started without -Q consumes all of them. Deployments that split work start workers
 # with -Q calls (latency-sensitive), -Q letters (rate-limited) and -Q default,bulk.
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = [Queue("default"), Queue("calls"), Queue("letters"), Queue("bulk")]
+CELERY_TASK_DEFAULT_EXCHANGE = "default"
+CELERY_TASK_DEFAULT_ROUTING_KEY = "default"
+# Each queue has its own routing key: with one shared key, a direct exchange would copy every task into
+# every queue.
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("default", "calls", "letters", "bulk")]
 CELERY_TASK_ROUTES = {
     "congress.tasks.*": {"queue": "bulk"},
     "outreach.tasks.calls.*": {"queue": "calls"},
@@ -217,6 +222,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # The docs page's assets are served by us, so it works offline and loads nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Rate limits (campaign/throttles.py). Each scope's rate is "N/second|minute|hour|day", or empty for none.

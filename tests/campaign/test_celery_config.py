@@ -1,0 +1,26 @@
+from campaign.celery import app
+
+
+def test_a_worker_without_arguments_consumes_every_queue():
+    # `celery -A campaign worker` with no -Q consumes app.amqp.queues: all of the project's queues.
+    assert set(app.amqp.queues) == {"default", "calls", "letters", "bulk"}
+
+
+def test_each_queue_has_its_own_routing_key_so_a_task_lands_in_one_queue():
+    keys = [q.routing_key for q in app.amqp.queues.values()]
+    assert len(keys) == len(set(keys))
+
+
+def test_tasks_are_routed_by_module():
+    route = app.amqp.router.route
+    assert route({}, "congress.tasks.sync_congress_data")["queue"].name == "bulk"
+    assert route({}, "outreach.tasks.calls.call_place")["queue"].name == "calls"
+    assert route({}, "outreach.tasks.letters.letter_deliver")["queue"].name == "letters"
+    assert route({}, "contacts.tasks.anything")["queue"].name == "default"
+
+
+def test_tasks_are_json_acked_late_and_requeued_when_a_worker_dies():
+    conf = app.conf
+    assert conf.task_serializer == "json" and conf.accept_content == ["json"]
+    assert conf.task_acks_late is True and conf.task_reject_on_worker_lost is True
+    assert conf.task_time_limit and conf.task_soft_time_limit < conf.task_time_limit
