@@ -29,3 +29,22 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CampaignMembership(models.Model):
+    """Which organizers and viewers work on a campaign. Admins (superusers or the "admin" group) see all."""
+
+    class Role(models.TextChoices):
+        ORGANIZER = "organizer", "Organizer"
+        VIEWER = "viewer", "Viewer"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="campaign_memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "user"], name="membership_campaign_user_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} of {self.campaign_id}"

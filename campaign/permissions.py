@@ -1,0 +1,30 @@
+"""DRF permissions for organizer endpoints: campaign membership decides, read-only for viewers."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from campaign import roles
+
+
+class CampaignAccess(BasePermission):
+    """Object permission on a Campaign (or anything with a `.campaign`): viewers read, organizers write.
+
+    Views that act on a campaign by slug call `self.check_object_permissions(request, campaign)`.
+    """
+
+    message = "You are not a member of this campaign with the role this needs."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request, view, obj):
+        campaign = getattr(obj, "campaign", obj)
+        if request.method in SAFE_METHODS and not getattr(view, "manage_only", False):
+            return roles.can_view(request.user, campaign)
+        return roles.can_manage(request.user, campaign)
+
+
+class IsAdminRole(BasePermission):
+    """Creating campaigns and other site-wide changes: the admin role only."""
+
+    def has_permission(self, request, view):
+        return roles.is_admin(request.user)
