@@ -16,6 +16,23 @@ def django_db_setup(django_db_setup, django_db_blocker):
         congress_data_sync(source=str(settings.CONGRESS_SHARED_DIR))
 
 
+@pytest.fixture(autouse=True)
+def _congress_data_in_transactional_tests(request):
+    """Transactional tests (and the live server) empty every table when they end, so the session's
+    Congress data is gone for the next one: load it again when it is missing."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from congress.models import DataLoad
+
+    if not DataLoad.objects.exists():
+        congress_data_sync(source=str(settings.CONGRESS_SHARED_DIR))
+
+
 def _redis_reachable() -> str | None:
     url = settings.REDIS_URL
     if not url:
