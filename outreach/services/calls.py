@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -213,6 +213,14 @@ def call_block_add(*, kind: str, value: str, reason: str = "", expires_at: datet
         kind=kind, value_hash=digest, defaults={"label": label, "reason": reason, "expires_at": expires_at}
     )
     return block
+
+
+def _serialize_phone(digest: str) -> None:
+    """Hold a per-phone lock until the transaction ends. PostgreSQL: an advisory lock on the hash;
+    SQLite runs IMMEDIATE transactions, which already serialize writers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(digest[:15], 16)])
 
 
 def _check_limits(*, action: CallAction, phone_digest: str, ip_digest: str, now: datetime) -> None:
@@ -414,6 +422,9 @@ def call_session_start(
         )
 
     with transaction.atomic():
+        # Two requests for the same phone at once must not both slip under the daily limit.
+        _serialize_phone(digest)
+        _check_limits(action=action, phone_digest=digest, ip_digest=ip_digest, now=now)
         contact = None
         if email:
             contact, _ = contact_upsert(email=email, source=source or "call", phone=e164, postal_code=postal_code[:5])

@@ -2,7 +2,8 @@
 
 It logs what Twilio would do and plays Twilio's part against our own webhooks in-process (signed like
 Twilio signs them), so the embedded default shows a whole session: the script, the key press, each
-office dialed and a status callback. Outcomes are simulated: every office answers and talks briefly.
+office dialed and a status callback. Outcomes are simulated: every office answers and talks briefly,
+except every third office dialed, whose line is busy (so the fallback to a district office shows too).
 """
 
 from __future__ import annotations
@@ -40,14 +41,14 @@ class _Webhooks:
         path = url[len(settings.PUBLIC_BASE_URL) :] or "/"
         signature = self.validator.compute_signature(url, params)
         response = self.client.post(path, params, secure=self.secure, HTTP_X_TWILIO_SIGNATURE=signature)
-        if response.status_code != 200:
+        if response.status_code not in (200, 204):
             log.warning("console call: webhook answered %s", response.status_code)
             return ""
         return response.content.decode()
 
 
 def _walk(hooks: _Webhooks, base: dict, document: str, sid: str) -> int:
-    talked = 0
+    talked = dials = 0
     for _ in range(MAX_STEPS):
         if not document:
             break
@@ -67,11 +68,14 @@ def _walk(hooks: _Webhooks, base: dict, document: str, sid: str) -> int:
                 break
             elif verb.tag == "Dial":
                 number = verb.findtext("Number", default="")
+                dials += 1
+                busy = dials % 3 == 0
                 log.info("console call %s dials %s from %s", sid, number, verb.get("callerId", ""))
-                talked += SIMULATED_TALK_SECONDS
+                log.info("console call %s: the office %s", sid, "line is busy" if busy else "answers")
+                talked += 0 if busy else SIMULATED_TALK_SECONDS
                 result = {
-                    "DialCallStatus": "completed",
-                    "DialCallDuration": str(SIMULATED_TALK_SECONDS),
+                    "DialCallStatus": "busy" if busy else "completed",
+                    "DialCallDuration": "0" if busy else str(SIMULATED_TALK_SECONDS),
                     "DialCallSid": "CA" + uuid.uuid4().hex,
                 }
                 following = hooks.post(verb.get("action", ""), {**base, **result})
