@@ -191,6 +191,7 @@ class CallSimulator:
                 elif verb.tag == "Gather":
                     spoken = [(inner.text or "") for inner in verb if inner.tag == "Say"]
                     transcript.said.extend(spoken)
+                    transcript.played.extend((inner.text or "") for inner in verb if inner.tag == "Play")
                     transcript.gathers.append(
                         {"numDigits": verb.get("numDigits"), "action": verb.get("action"), "said": spoken}
                     )

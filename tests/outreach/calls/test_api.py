@@ -347,3 +347,43 @@ def test_demo_seed_adds_a_call_action_for_senators_and_representative(db):
     assert action.target_rule == "both"
     assert action.target_order == "senate_first"
     assert "moratorium" in action.script
+
+
+def test_recorded_script_is_played_instead_of_read(twilio_settings, fake_twilio, action, start_call, simulator):
+    action.script_audio_url = "https://media.example.org/script.mp3"
+    action.save()
+    start_call()
+    transcript = simulator.run_outbound(fake_twilio.calls[0], digits=[None, None])
+    assert transcript.played == ["https://media.example.org/script.mp3"]
+    assert "Please support a moratorium" not in transcript.text
+
+
+def test_action_outside_its_dates_takes_no_calls(twilio_settings, action, start_call):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    action.starts_at = timezone.now() - timedelta(days=10)
+    action.ends_at = timezone.now() - timedelta(days=1)
+    action.save()
+    start_call(expect=404)
+
+
+def test_specific_members_are_called_whatever_the_callers_zip(twilio_settings, campaign, start_call):
+    from outreach.services.calls import call_action_create
+
+    call_action_create(
+        campaign=campaign, name="Leaders", script="x", target_rule="specific", bioguide_ids=["P000197", "S000033"]
+    )
+    body = start_call(postal_code="94110", phone="+14155550123").json()
+    assert [t["bioguide_id"] for t in body["targets"]] == ["S000033", "P000197"]  # senate first
+
+
+def test_committee_rule_calls_the_callers_own_members_on_the_committee(twilio_settings, campaign, start_call):
+    from outreach.services.calls import call_action_create
+
+    call_action_create(campaign=campaign, name="Judiciary", script="x", target_rule="committee", committee_id="SSJU")
+    assert [t["bioguide_id"] for t in start_call().json()["targets"]] == ["W000800"]
+    # DC has no senators and its delegate is not on it: the chair and the ranking member instead.
+    body = start_call(postal_code="20001", phone="+12025550111").json()
+    assert {t["bioguide_id"] for t in body["targets"]} == {"G000386", "D000563"}
