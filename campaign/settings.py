@@ -272,5 +272,7 @@ CALL_DIAL_TIMEOUT = env.int("CALL_DIAL_TIMEOUT", default=30)
 CALL_VOICE = env.str("CALL_VOICE", default="Polly.Joanna")
 # Sessions still queued or placing after this many minutes are marked failed by the sweep job.
 CALL_STUCK_MINUTES = env.int("CALL_STUCK_MINUTES", default=15)
+# Supporters' phone numbers are blanked on sessions older than this (the keyed hash stays); 0 keeps them.
+CALL_PHONE_RETENTION_DAYS = env.int("CALL_PHONE_RETENTION_DAYS", default=30)
 THROTTLE_RATES["call_start_ip"] = env.str("THROTTLE_CALL_START_IP", default="10/minute")
 THROTTLE_RATES["call_feedback_ip"] = env.str("THROTTLE_CALL_FEEDBACK_IP", default="30/minute")

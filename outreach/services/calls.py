@@ -525,6 +525,16 @@ def call_sessions_sweep(*, now: datetime | None = None) -> int:
     return sum(call_session_fail(session_id=pk, error="not placed in time") for pk in list(stuck))
 
 
+def call_phones_forget(*, now: datetime | None = None) -> int:
+    """Blank the supporter's phone on sessions older than CALL_PHONE_RETENTION_DAYS. The keyed hash
+    stays, so limits and the blocklist keep working; the number itself is needed only to place the call."""
+    days = settings.CALL_PHONE_RETENTION_DAYS
+    if not days:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    return CallSession.objects.filter(created_at__lt=cutoff).exclude(phone="").update(phone="")
+
+
 # --- status callbacks ------------------------------------------------------------------------------
 def _lower_ranks(status: str) -> list[str]:
     if status in TERMINAL:

@@ -21,3 +21,8 @@ def call_place(self, session_id: str) -> None:
 @shared_task
 def call_sessions_sweep() -> int:
     return services.call_sessions_sweep()
+
+
+@shared_task
+def call_phones_forget() -> int:
+    return services.call_phones_forget()

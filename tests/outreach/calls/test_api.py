@@ -387,3 +387,39 @@ def test_committee_rule_calls_the_callers_own_members_on_the_committee(twilio_se
     # DC has no senators and its delegate is not on it: the chair and the ranking member instead.
     body = start_call(postal_code="20001", phone="+12025550111").json()
     assert {t["bioguide_id"] for t in body["targets"]} == {"G000386", "D000563"}
+
+
+def test_admin_lists_sessions_without_phones_and_blocks_by_hash(twilio_settings, action, start_call, admin_client):
+    from outreach.models import CallBlock
+    from outreach.services.calls import phone_hash
+
+    session_id = start_call().json()["id"]
+    for url in ("/admin/outreach/callsession/", f"/admin/outreach/callsession/{session_id}/change/"):
+        response = admin_client.get(url)
+        assert response.status_code == 200
+        assert "5550123" not in response.content.decode()
+    response = admin_client.post(
+        "/admin/outreach/callblock/add/", {"kind": "phone", "value": "(802) 555-0123", "reason": "abuse"}
+    )
+    assert response.status_code == 302
+    block = CallBlock.objects.get()
+    assert block.value_hash == phone_hash(SUPPORTER)
+    assert block.label == "…0123"
+    assert admin_client.get("/admin/outreach/callaction/").status_code == 200
+
+
+def test_old_sessions_forget_the_phone_but_keep_the_limit(twilio_settings, action, start_call, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from outreach.services.calls import call_phones_forget
+
+    session_id = start_call().json()["id"]
+    assert call_phones_forget() == 0
+    later = timezone.now() + timedelta(days=31)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert call_phones_forget() == 1
+    session = CallSession.objects.get(pk=session_id)
+    assert session.phone == ""
+    assert session.phone_hash
