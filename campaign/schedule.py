@@ -12,4 +12,10 @@ def beat_schedule(*, congress_source: str) -> dict:
             "task": "congress.tasks.sync_congress_data",
             "schedule": crontab(hour=7, minute=17),
         }
+    # Calls that never reached the provider are marked failed, never re-placed (see call_sessions_sweep).
+    schedule["calls-sweep-stuck"] = {"task": "outreach.tasks.calls.call_sessions_sweep", "schedule": 300.0}
+    schedule["calls-forget-phones"] = {
+        "task": "outreach.tasks.calls.call_phones_forget",
+        "schedule": crontab(minute=41),
+    }
     return schedule

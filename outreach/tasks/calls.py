@@ -1,1 +1,28 @@
-"""Call tasks (queue: calls)."""
+"""Call tasks (queue: calls). Thin: they take ids and call one service."""
+
+from celery import shared_task
+
+from outreach.services import calls as services
+from outreach.telephony import TransientTelephonyError
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def call_place(self, session_id: str) -> None:
+    try:
+        services.call_session_place(session_id=session_id)
+    except TransientTelephonyError as exc:
+        if self.request.retries >= self.max_retries:
+            services.call_session_fail(session_id=session_id, error="telephony provider unavailable")
+            return
+        # A supporter is waiting by the phone: retry soon, and give up within a few minutes.
+        raise self.retry(exc=exc, countdown=min(5 * 2**self.request.retries, 60)) from exc
+
+
+@shared_task
+def call_sessions_sweep() -> int:
+    return services.call_sessions_sweep()
+
+
+@shared_task
+def call_phones_forget() -> int:
+    return services.call_phones_forget()

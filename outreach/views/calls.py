@@ -1,1 +1,270 @@
-"""Calls views."""
+"""Calls: the public call page and Twilio's webhooks.
+
+Webhooks answer only POSTs signed by Twilio (X-Twilio-Signature over PUBLIC_BASE_URL + path + query and
+the form parameters). The URL is rebuilt from configuration, never from the Host header, so the check
+holds behind a proxy. An unsigned or forged request gets 403 before anything is read or written.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+
+from django import forms
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from outreach import telephony
+from outreach.models import CallFeedback, CallLeg, CallSession
+from outreach.selectors import calls as selectors
+from outreach.services import calls as services
+from outreach.telephony import twiml
+
+log = logging.getLogger("outreach.calls")
+
+
+# --- webhooks --------------------------------------------------------------------------------------
+def twilio_webhook(view):
+    @csrf_exempt
+    @require_POST
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        url = settings.PUBLIC_BASE_URL + request.get_full_path()
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not telephony.signature_valid(url=url, params=request.POST, signature=signature):
+            log.warning("twilio webhook refused: bad or missing signature path=%s", request.path)
+            return HttpResponseForbidden("invalid signature")
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+def _xml(response) -> HttpResponse:
+    return HttpResponse(str(response), content_type="text/xml")
+
+
+def _session(session_id) -> CallSession:
+    return get_object_or_404(CallSession.objects.select_related("action", "campaign"), pk=session_id)
+
+
+def _legs(session: CallSession) -> list[CallLeg]:
+    return list(session.legs.order_by("position", "attempt"))
+
+
+@twilio_webhook
+def hook_answer(request, session_id):
+    session = _session(session_id)
+    if session.status in services.TERMINAL:
+        return _xml(twiml.hangup())
+    services.call_answered(session=session, sid=request.POST.get("CallSid", ""))
+    return _xml(twiml.script_prompt(session, preface=twiml.outbound_intro(session, _legs(session))))
+
+
+@twilio_webhook
+def hook_gather(request, session_id):
+    session = _session(session_id)
+    if request.POST.get("Digits", "") == "1":
+        services.call_key_pressed(session=session)
+        return _xml(twiml.to_next(session))
+    if session.connected_at is not None:
+        return _xml(twiml.to_next(session))
+    return _xml(twiml.repeat_key_prompt(session))
+
+
+@twilio_webhook
+def hook_no_key(request, session_id):
+    session = _session(session_id)
+    services.call_no_key(session=session)
+    return _xml(twiml.no_key_goodbye())
+
+
+@twilio_webhook
+def hook_next(request, session_id):
+    session = _session(session_id)
+    # Only a pressed key opens the way to the offices: voicemail boxes never reach them.
+    if session.connected_at is None or session.status in services.TERMINAL:
+        return _xml(twiml.hangup())
+    step = services.call_next_step(session=session)
+    if step.leg is None:
+        return _xml(twiml.finished(session))
+    if step.skipped:
+        return _xml(twiml.closed_skip(session, step.leg))
+    return _xml(twiml.dial(session, step.leg, after_hours=step.after_hours))
+
+
+@twilio_webhook
+def hook_dialed(request, leg_id):
+    leg = get_object_or_404(
+        CallLeg.objects.select_related("session__action", "session__campaign", "legislator"), pk=leg_id
+    )
+    dial_status = request.POST.get("DialCallStatus", "")
+    if dial_status not in services.DIAL_RESULTS:
+        return HttpResponseBadRequest("DialCallStatus missing or unknown")
+    services.call_leg_dialed(
+        leg=leg,
+        dial_status=dial_status,
+        duration=request.POST.get("DialCallDuration", ""),
+        dial_sid=request.POST.get("DialCallSid", ""),
+    )
+    session = leg.session
+    if CallSession.objects.filter(pk=session.pk, status__in=services.TERMINAL).exists():
+        return _xml(twiml.hangup())
+    return _xml(twiml.to_next(session))
+
+
+@twilio_webhook
+def hook_status(request, session_id):
+    session = _session(session_id)
+    services.call_status_update(
+        session=session,
+        status=request.POST.get("CallStatus", ""),
+        duration=request.POST.get("CallDuration", ""),
+        sid=request.POST.get("CallSid", ""),
+    )
+    return HttpResponse(status=204)
+
+
+@twilio_webhook
+def hook_inbound(request):
+    action = services.inbound_action(request.POST.get("To", ""))
+    if action is None:
+        return _xml(twiml.goodbye("This line is not taking calls right now. Thank you for calling. Goodbye."))
+    try:
+        session = services.call_inbound_start(
+            action=action,
+            from_number=request.POST.get("From", ""),
+            to_number=request.POST.get("To", ""),
+            sid=request.POST.get("CallSid", ""),
+        )
+    except services.InboundRefused as exc:
+        return _xml(twiml.goodbye(str(exc)))
+    return _xml(twiml.inbound_welcome(session))
+
+
+@twilio_webhook
+def hook_inbound_status(request):
+    sid = request.POST.get("CallSid", "")
+    session = CallSession.objects.filter(twilio_sid=sid).first() if sid else None
+    if session is not None:
+        services.call_status_update(
+            session=session, status=request.POST.get("CallStatus", ""), duration=request.POST.get("CallDuration", "")
+        )
+    return HttpResponse(status=204)
+
+
+@twilio_webhook
+def hook_zip(request, session_id):
+    session = _session(session_id)
+    result = services.call_zip_entered(session=session, digits=request.POST.get("Digits", "").strip())
+    if not result.ok:
+        if result.give_up:
+            return _xml(twiml.goodbye("We couldn't get a ZIP code we know. Please try again later. Goodbye."))
+        return _xml(twiml.zip_prompt(session, preface=["Sorry, we didn't recognize that ZIP code."]))
+    if not result.legs:
+        return _xml(twiml.goodbye("We couldn't find offices to call for that ZIP code. Thank you. Goodbye."))
+    return _xml(twiml.zip_confirm(session, result.legs, split=result.split))
+
+
+# --- the call page ---------------------------------------------------------------------------------
+class CallForm(forms.Form):
+    phone = forms.CharField(max_length=30, label="Your phone number")
+    postal_code = forms.CharField(max_length=10, label="ZIP code")
+    address = forms.CharField(max_length=300, required=False, label="Street address (if we ask for it)")
+    consent = forms.BooleanField(required=True, label=services.CONSENT_TEXT)
+
+
+class FeedbackForm(forms.Form):
+    target = forms.CharField(max_length=40)
+    outcome = forms.ChoiceField(choices=CallFeedback.Outcome.choices)
+    notes = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _client_ip(request) -> str:
+    # Behind our own proxy the client is the last address it appended; otherwise the socket's peer.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _page_action(slug: str):
+    try:
+        return selectors.call_action_for_campaign(slug)
+    except selectors.NoCallAction as exc:
+        raise Http404("No call campaign here.") from exc
+
+
+@require_http_methods(["GET", "POST"])
+def call_page(request, slug):
+    action = _page_action(slug)
+    form = CallForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.call_session_start(
+                action=action,
+                phone=data["phone"],
+                postal_code=data["postal_code"].strip(),
+                address=data["address"].strip(),
+                consent=data["consent"],
+                source="call-page",
+                ip=_client_ip(request),
+            )
+        except services.CallStartError as exc:
+            for field, messages in exc.errors.items():
+                form.add_error(field if field in form.fields else None, messages)
+            status = 400
+        except services.CallLimited as exc:
+            form.add_error(None, str(exc))
+            status = 429
+        except services.CallBlocked as exc:
+            form.add_error(None, str(exc))
+            status = 403
+        except (services.OfficesClosed, services.CallUnavailable) as exc:
+            form.add_error(None, str(exc))
+            status = 409 if isinstance(exc, services.OfficesClosed) else 503
+        else:
+            return redirect("calls-session-page", slug=slug, session_id=session.id)
+    elif request.method == "POST":
+        status = 400
+    context = {"action": action, "campaign": action.campaign, "form": form, "targets": selectors.fixed_targets(action)}
+    return render(request, "outreach/calls/page.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+def session_page(request, slug, session_id):
+    session = get_object_or_404(CallSession.objects.select_related("campaign", "action"), pk=session_id)
+    if session.campaign.slug != slug:
+        raise Http404
+    context = {
+        "session": session,
+        "campaign": session.campaign,
+        "action": session.action,
+        "record": selectors.call_session_record(session),
+        "outcomes": FeedbackForm.base_fields["outcome"].choices,
+    }
+    return render(request, "outreach/calls/session.html", context)
+
+
+@require_POST
+def session_feedback(request, slug, session_id):
+    session = get_object_or_404(CallSession.objects.select_related("campaign"), pk=session_id)
+    if session.campaign.slug != slug:
+        raise Http404
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.call_feedback_record(
+                session=session,
+                target=form.cleaned_data["target"],
+                outcome=form.cleaned_data["outcome"],
+                notes=form.cleaned_data["notes"],
+            )
+        except services.CallStartError:
+            return HttpResponseBadRequest("Unknown office for this call.")
+        return redirect("calls-session-page", slug=slug, session_id=session.id)
+    return HttpResponseBadRequest("Choose an outcome.")
