@@ -48,3 +48,48 @@ class CampaignMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.role} of {self.campaign_id}"
+
+
+class MetricRollup(models.Model):
+    """Pre-aggregated counts for the metrics API and dashboard (see docs/metrics.md).
+
+    Hour rows carry totals and series; day rows carry the breakdowns (state, district, legislator,
+    source), which at hour grain would be nearly as many rows as the actions themselves.
+    """
+
+    class Grain(models.TextChoices):
+        HOUR = "hour"
+        DAY = "day"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    grain = models.CharField(max_length=4, choices=Grain.choices)
+    bucket = models.DateTimeField()
+    kind = models.CharField(max_length=40)
+    state = models.CharField(max_length=2, blank=True)
+    district = models.PositiveSmallIntegerField(null=True, blank=True)
+    bioguide_id = models.CharField(max_length=10, blank=True)
+    source = models.CharField(max_length=100, blank=True)
+    value = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["campaign", "grain", "kind", "bucket"], name="rollup_read_idx"),
+            models.Index(fields=["bucket"], name="rollup_bucket_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.grain} {self.bucket:%Y-%m-%d %H:00} = {self.value}"
+
+
+class MetricRefresh(models.Model):
+    """When the rollups were last brought up to date: the metrics answer says how fresh they are."""
+
+    refreshed_at = models.DateTimeField()
+    since = models.DateTimeField()
+    rows = models.PositiveIntegerField()
+
+    class Meta:
+        get_latest_by = "refreshed_at"
+
+    def __str__(self) -> str:
+        return f"rollups refreshed at {self.refreshed_at:%Y-%m-%d %H:%M:%S}"

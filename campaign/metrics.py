@@ -1,0 +1,212 @@
+"""Campaign metrics, read from the rollups (campaign/rollups.py). No request touches the action tables
+except the petitions' exact counters for the goal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from campaign.models import Campaign, MetricRefresh, MetricRollup
+from congress.selectors import current_snapshot
+from petitions.selectors import signature_counts
+
+HOUR, DAY = MetricRollup.Grain.HOUR, MetricRollup.Grain.DAY
+UTC = dt.UTC
+LETTER_STATUSES = ("held", "queued", "sending", "sent", "in_outbox", "failed", "rejected", "needs_web_form")
+LEG_STATUSES = (
+    "completed", "busy", "no-answer", "failed", "canceled", "closed", "not-reached", "abandoned", "pending", "dialing",
+)  # fmt: skip
+REPORTED = ("contact", "voicemail", "unavailable", "skip")
+
+
+@dataclass(frozen=True)
+class Period:
+    since: dt.datetime  # inclusive, on an hour boundary
+    until: dt.datetime  # exclusive, on an hour boundary
+    interval: str  # "hour" or "day"
+
+    @property
+    def day_since(self) -> dt.datetime:
+        return self.since.replace(hour=0)
+
+    @property
+    def day_until(self) -> dt.datetime:
+        end = self.until.replace(hour=0)
+        return end if end == self.until else end + dt.timedelta(days=1)
+
+
+def period_for(*, since: dt.datetime | None, until: dt.datetime | None, interval: str, campaign: Campaign) -> Period:
+    """Hour-aligned bounds; the defaults run from the campaign's start (or creation) to now."""
+    now = timezone.now().astimezone(UTC)
+    end = (until or now).astimezone(UTC)
+    if end.minute or end.second or end.microsecond:
+        end = end.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    start = (since or campaign.starts_at or campaign.created_at).astimezone(UTC)
+    start = start.replace(minute=0, second=0, microsecond=0)
+    return Period(since=start, until=end, interval=interval)
+
+
+def _sum_by(rows, *keys):
+    out: dict = defaultdict(int)
+    for row in rows:
+        out[tuple(row[k] for k in keys) if len(keys) > 1 else row[keys[0]]] += row["v"]
+    return out
+
+
+def campaign_metrics(*, campaign: Campaign, period: Period) -> dict:
+    rollups = MetricRollup.objects.filter(campaign=campaign)
+    hourly = rollups.filter(grain=HOUR, bucket__gte=period.since, bucket__lt=period.until)
+    daily = rollups.filter(grain=DAY, bucket__gte=period.day_since, bucket__lt=period.day_until)
+
+    totals_by_kind = _sum_by(hourly.values("kind").annotate(v=Sum("value")), "kind")
+    t = lambda kind: int(totals_by_kind.get(kind, 0))  # noqa: E731
+
+    signatures_total = t("signatures")
+    confirmed = t("signatures_confirmed")
+    letters = {status: t(f"letters:{status}") for status in LETTER_STATUSES}
+    legs_measured = {status: t(f"call_legs:{status}") for status in LEG_STATUSES}
+    totals = {
+        "signatures": {"total": signatures_total, "confirmed": confirmed, "pending": signatures_total - confirmed},
+        "contacts": {"new": t("contacts_new")},
+        "calls": {
+            "sessions": t("call_sessions"),
+            "connected_legs": legs_measured["completed"],
+            "legs_by_outcome": {
+                "measured": {k: v for k, v in legs_measured.items() if v},
+                "reported": {k: t(f"call_reported:{k}") for k in REPORTED},
+            },
+            "talk_minutes": round(t("call_talk_seconds") / 60, 1),
+        },
+        "letters": {
+            "total": sum(letters.values()),
+            "queued": letters["queued"] + letters["sending"],
+            "sent": letters["sent"],
+            "in_outbox": letters["in_outbox"],
+            "failed": letters["failed"],
+            "needs_review": letters["held"],
+            "rejected": letters["rejected"],
+            "needs_web_form": letters["needs_web_form"],
+        },
+    }
+
+    series_rows = hourly.filter(kind__in=["signatures", "call_sessions"]) | hourly.filter(kind__startswith="letters:")
+    step = dt.timedelta(hours=1) if period.interval == HOUR else dt.timedelta(days=1)
+    first = period.since if period.interval == HOUR else period.day_since
+    buckets: dict[dt.datetime, dict] = {}
+    moment = first
+    while moment < period.until:
+        buckets[moment] = {"signatures": 0, "calls": 0, "letters": 0}
+        moment += step
+    names = {"signatures": "signatures", "call_sessions": "calls"}
+    for row in series_rows.values("bucket", "kind").annotate(v=Sum("value")):
+        bucket = row["bucket"].astimezone(UTC)
+        if period.interval == DAY:
+            bucket = bucket.replace(hour=0)
+        name = "letters" if row["kind"].startswith("letters:") else names[row["kind"]]
+        if bucket in buckets:
+            buckets[bucket][name] += row["v"]
+    series = [{"start": b.isoformat().replace("+00:00", "Z"), **v} for b, v in buckets.items()]
+
+    geo_kinds = {"signatures": "signatures", "call_sessions": "calls", "letters": "letters"}
+    geo = daily.filter(kind__in=list(geo_kinds)).values("kind", "state", "district").annotate(v=Sum("value"))
+    by_state: dict[str, dict] = defaultdict(lambda: {"signatures": 0, "calls": 0, "letters": 0})
+    by_district: dict[tuple, dict] = defaultdict(lambda: {"signatures": 0, "calls": 0, "letters": 0})
+    for row in geo:
+        name = geo_kinds[row["kind"]]
+        state = row["state"] or ""
+        by_state[state][name] += row["v"]
+        if state and row["district"] is not None:
+            by_district[(state, row["district"])][name] += row["v"]
+
+    by_legislator = _by_legislator(daily, by_state, by_district)
+
+    sources: dict[str, dict] = defaultdict(lambda: {"signatures": 0, "calls": 0})
+    for row in daily.filter(kind__in=["signature_sources", "call_sources"]).values("kind", "source").annotate(
+        v=Sum("value")
+    ):
+        sources[row["source"] or "(none)"]["signatures" if row["kind"] == "signature_sources" else "calls"] += row["v"]
+    referrals = int(daily.filter(kind="signature_referrals").aggregate(v=Sum("value"))["v"] or 0)
+
+    goal = _goal(campaign)
+    refreshed = MetricRefresh.objects.order_by("-refreshed_at").values_list("refreshed_at", flat=True).first()
+    return {
+        "campaign": campaign.slug,
+        "since": period.since.isoformat().replace("+00:00", "Z"),
+        "until": period.until.isoformat().replace("+00:00", "Z"),
+        "interval": period.interval,
+        "as_of": refreshed.isoformat().replace("+00:00", "Z") if refreshed else None,
+        "totals": totals,
+        "series": series,
+        "by_state": [
+            {"state": s or None, **v} for s, v in sorted(by_state.items(), key=lambda kv: -kv[1]["signatures"])
+        ],
+        "by_district": [
+            {"state": s, "district": d, **v}
+            for (s, d), v in sorted(by_district.items(), key=lambda kv: (-kv[1]["signatures"], kv[0]))
+        ],
+        "by_legislator": by_legislator,
+        "sources": [
+            {"source": s, **v}
+            for s, v in sorted(sources.items(), key=lambda kv: -(kv[1]["signatures"] + kv[1]["calls"]))
+        ],
+        "referrals": referrals,
+        "goal": goal,
+    }
+
+
+def _by_legislator(daily, by_state, by_district) -> list[dict]:
+    """Constituent signatures per member: senators count their state's, House members their district's.
+    Connected calls and delivered letters are counted per office reached."""
+    snap = current_snapshot()
+    people: dict[str, dict] = {}
+
+    def entry(leg) -> dict:
+        return people.setdefault(
+            leg.bioguide_id,
+            {
+                "bioguide_id": leg.bioguide_id,
+                "name": leg.display_name,
+                "title": leg.title,
+                "state": leg.state,
+                "district": leg.district,
+                "signatures": 0,
+                "calls_connected": 0,
+                "letters_sent": 0,
+            },
+        )
+
+    for state, counts in by_state.items():
+        for senator in snap.senators.get(state, []):
+            entry(senator)["signatures"] += counts["signatures"]
+    for (state, district), counts in by_district.items():
+        member = snap.house.get((state, district))
+        if member is not None:
+            entry(member)["signatures"] += counts["signatures"]
+    offices = daily.filter(kind__in=["call_connected", "letters_sent"]).values("kind", "bioguide_id").annotate(v=Sum("value"))
+    from congress.models import Legislator
+
+    others = {row["bioguide_id"] for row in offices} - set(snap.as_json) - set(people)
+    extra = Legislator.objects.in_bulk(list(others)) if others else {}
+    lookup = {leg.bioguide_id: leg for legs in snap.senators.values() for leg in legs}
+    lookup.update({leg.bioguide_id: leg for leg in snap.house.values()})
+    lookup.update(extra)
+    for row in offices:
+        leg = lookup.get(row["bioguide_id"])
+        if leg is None:
+            continue
+        entry(leg)["calls_connected" if row["kind"] == "call_connected" else "letters_sent"] += row["v"]
+    ranked = sorted(people.values(), key=lambda p: -(p["signatures"] + p["calls_connected"] + p["letters_sent"]))
+    return [p for p in ranked if p["signatures"] or p["calls_connected"] or p["letters_sent"]]
+
+
+def _goal(campaign: Campaign) -> dict:
+    """Goal progress from the petitions' exact counters (not the rollups): the figure supporters see."""
+    goal = count = 0
+    for petition in campaign.petitions.exclude(status="draft").only("id", "goal"):
+        goal += petition.goal
+        count += signature_counts(petition_id=petition.id).public
+    return {"goal": goal, "count": count, "percent": round(100 * count / goal, 1) if goal else None}
