@@ -388,6 +388,13 @@ class SignatureCollectionApi(APIView):
     def get_throttles(self):
         return [ScopedIPThrottle(), ScopedFieldThrottle()] if self.request.method == "POST" else []
 
+    def initial(self, request, *args, **kwargs):
+        if request.method == "POST":
+            # Parse first: the per-email throttle reads the body and swallows a parse error, after which
+            # DRF hands out empty data and a malformed body would be reported as missing fields.
+            request.data  # noqa: B018
+        super().initial(request, *args, **kwargs)
+
     def get_authenticators(self):
         # Signing needs no identity; skipping authentication also skips session CSRF for logged-in staff
         # signing through the embed, which holds no ambient authority worth protecting here.
