@@ -329,14 +329,16 @@ def _parse_when(value: str | None, field: str, *, end: bool = False) -> dt.datet
     """A date (whole day) or an ISO datetime; `end` makes a date mean the end of that day."""
     if not value:
         return None
-    parsed = parse_datetime(value)
-    if parsed is None:
-        day = parse_date(value) if len(value) == 10 else None
-        if day is None:
+    day = parse_date(value) if len(value) == 10 else None
+    if day is not None:
+        parsed = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time.min)
+    else:
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
             raise ValidationError({field: ["Use a date (2026-11-21) or an ISO 8601 datetime."]})
-        if end:
-            day += dt.timedelta(days=1)
-        parsed = dt.datetime.combine(day, dt.time.min)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed

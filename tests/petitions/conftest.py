@@ -57,8 +57,9 @@ def organizer_client(organizer):
 
 
 @pytest.fixture
-def privileged_client(organizer):
-    organizer.user_permissions.add(Permission.objects.get(codename="view_personal_data"))
+def privileged_client(db):
+    user = User.objects.create_user("data-steward", "steward@example.org", "pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_personal_data"))
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=organizer).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return client
