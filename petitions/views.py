@@ -24,7 +24,7 @@ _THROTTLE_VIEW = SimpleNamespace(throttle_scope_ip="sign_ip", throttle_scope_fie
 
 def _throttle_wait(request) -> int | None:
     """The API's per-IP and per-email limits, applied to the HTML form too. Seconds to wait, or None."""
-    shim = SimpleNamespace(META=request.META, data=request.POST)
+    shim = SimpleNamespace(META=request.META, headers=request.headers, data=request.POST)
     waits = []
     for throttle in (ScopedIPThrottle(), ScopedFieldThrottle()):
         if not throttle.allow_request(shim, _THROTTLE_VIEW):
@@ -72,11 +72,11 @@ def _page(request, slug: str, *, embed: bool):
         return render(request, template, _context(request, petition, embed=embed))
 
     if petition.status != Petition.Status.OPEN:
-        ctx = _context(request, petition, embed=embed, errors={"__all__": ["This petition is closed."]})
+        ctx = _context(request, petition, embed=embed, errors={"form": ["This petition is closed."]})
         return render(request, template, ctx, status=409)
     wait = _throttle_wait(request)
     if wait is not None:
-        errors = {"__all__": [f"Too many attempts. Please try again in {wait} seconds."]}
+        errors = {"form": [f"Too many attempts. Please try again in {wait} seconds."]}
         response = render(request, template, _context(request, petition, embed=embed, errors=errors), status=429)
         response["Retry-After"] = str(wait)
         return response
@@ -90,7 +90,7 @@ def _page(request, slug: str, *, embed: bool):
     try:
         result = sign(petition, data.validated_data, request=request, token_required=True)
     except services.PetitionNotOpen:
-        ctx = _context(request, petition, embed=embed, errors={"__all__": ["This petition is closed."]})
+        ctx = _context(request, petition, embed=embed, errors={"form": ["This petition is closed."]})
         return render(request, template, ctx, status=409)
     # 303: the browser follows with a GET, so reloading the thank-you page does not post again.
     return HttpResponseRedirect(_thanks_url(petition, result.ref_code, embed=embed), status=303)
