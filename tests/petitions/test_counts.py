@@ -78,13 +78,31 @@ def _hammer(n_threads: int, fn):
     return errors
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_fifty_concurrent_requests_with_one_email_make_one_signature(campaign, settings):
-    from rest_framework.test import APIClient
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker, settings):
+    """Real commits that other connections (threads) see, without a transactional test's flush at the end:
+    a flush would also empty the Congress data loaded once for the whole session. Cleans up its own rows."""
+    from campaign.models import Campaign
+    from contacts.models import Contact
 
     settings.THROTTLES_ENABLED = False
-    petition = Petition.objects.create(campaign=campaign, slug="race", title="R", petition_text="t", status="open")
+    with django_db_blocker.unblock():
+        campaign = Campaign.objects.create(slug="concurrency", name="Concurrency")
+        yield campaign
+        petitions = Petition.objects.filter(campaign=campaign)
+        contact_ids = list(Signature.objects.filter(petition__in=petitions).values_list("contact_id", flat=True))
+        Signature.objects.filter(petition__in=petitions).delete()
+        Contact.objects.filter(pk__in=contact_ids).delete()
+        petitions.delete()
+        campaign.delete()
+        connection.close()
+
+
+@pytest.mark.postgres
+def test_fifty_concurrent_requests_with_one_email_make_one_signature(committed):
+    from rest_framework.test import APIClient
+
+    petition = Petition.objects.create(campaign=committed, slug="race", title="R", petition_text="t", status="open")
     statuses: list[int] = []
 
     def sign(i):
@@ -99,9 +117,8 @@ def test_fifty_concurrent_requests_with_one_email_make_one_signature(campaign, s
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_count_stays_exact_under_concurrent_signing(campaign, settings):
-    petition = Petition.objects.create(campaign=campaign, slug="busy", title="B", petition_text="t", status="open")
+def test_count_stays_exact_under_concurrent_signing(committed):
+    petition = Petition.objects.create(campaign=committed, slug="busy", title="B", petition_text="t", status="open")
 
     def sign(i):
         for j in range(5):
