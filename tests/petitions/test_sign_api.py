@@ -7,7 +7,9 @@ from petitions.selectors import signature_counts
 from tests.petitions.helpers import sign_url, signer
 
 
-def test_new_signature_is_201_with_id_status_count_and_share_url(api_client, petition, django_capture_on_commit_callbacks):
+def test_new_signature_is_201_with_id_status_count_and_share_url(
+    api_client, petition, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.post(sign_url(petition.slug), signer(), format="json")
     assert response.status_code == 201
