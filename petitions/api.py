@@ -18,9 +18,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from campaign.api import IsOrganizer
 from campaign.csvexport import csv_stream
 from campaign.errors import Conflict
-from campaign.permissions import IsOrganizer
 from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
 from congress import usps
 from congress.selectors import ZIP_RE
