@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from campaign.dbutil import insert_or_skip
 from contacts.models import ConsentRecord, ConsentText, Contact
 from contacts.privacy import keyed_hash
 
@@ -69,27 +71,29 @@ def contact_upsert(
         raise TypeError(f"unknown contact fields: {sorted(unknown)}")
     email = email.strip()
     clean = {k: (v or "").strip() for k, v in fields.items()}
-    contact = Contact.objects.filter(email__iexact=email).first()
-    created = False
     district_fields = district.as_fields() if district is not None and district.district is not None else {}
-    if contact is None:
-        try:
-            with transaction.atomic():
-                contact = Contact.objects.create(email=email, source=source, **clean, **district_fields)
-                created = True
-        except IntegrityError:
-            # Another request created it between our read and our insert: merge into theirs.
-            contact = Contact.objects.get(email__iexact=email)
-    if not created:
-        changed = [k for k, v in clean.items() if v and getattr(contact, k) != v]
-        if district_fields and _district_is_better(contact, district):
-            changed += list(district_fields)
-            clean.update(district_fields)
-        if changed:
-            for k in changed:
-                setattr(contact, k, clean[k])
-            contact.save(update_fields=[*changed, "updated_at"])
-    return contact, created
+    # Insert first: most signers are new, and a concurrent request with the same email waits on the unique
+    # index and then inserts nothing, so both end with the one row.
+    contact = Contact(email=email, source=source, **clean, **district_fields)
+    if insert_or_skip(contact):
+        return contact, True
+    contact = contact_by_email(email)
+    if contact is None:  # the holder of the email was deleted between the two statements
+        return contact_upsert(email=email, source=source, district=district, **fields)
+    changed = [k for k, v in clean.items() if v and getattr(contact, k) != v]
+    if district_fields and _district_is_better(contact, district):
+        changed += list(district_fields)
+        clean.update(district_fields)
+    if changed:
+        for k in changed:
+            setattr(contact, k, clean[k])
+        contact.save(update_fields=[*changed, "updated_at"])
+    return contact, False
+
+
+def contact_by_email(email: str) -> Contact | None:
+    """Case-insensitive, through the lower(email) unique index (an iexact filter would not use it)."""
+    return Contact.objects.alias(email_lower=Lower("email")).filter(email_lower=normalize_email(email)).first()
 
 
 def consent_text_current(*, key: str, text: str) -> ConsentText:

@@ -8,6 +8,7 @@ import random
 import time
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
@@ -16,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from campaign.dbutil import insert_or_skip
 from campaign.models import Campaign
 from congress import selectors as congress_selectors
 from congress.models import Legislator
@@ -136,10 +138,20 @@ def bot_result(*, petition: Petition) -> SignResult:
 def district_from_zip(postal_code: str) -> District | None:
     """The district as far as the ZIP alone makes it certain (no outside call: the crosswalk is local)."""
     try:
+        version = congress_selectors.current_snapshot().version
+    except congress_selectors.NoCongressData:
+        return None
+    return _district_from_zip(version, postal_code)
+
+
+@lru_cache(maxsize=50_000)
+def _district_from_zip(data_version: int, postal_code: str) -> District | None:
+    # Keyed by the data load, so a reload of the Congress data is seen at once; saves a query per signer.
+    try:
         lookup = congress_selectors.zip_lookup(postal_code)
     except (congress_selectors.ZipNotFound, congress_selectors.NoCongressData, ValueError):
         return None
-    if lookup.state is None:
+    if lookup.state is None or lookup.snapshot.version != data_version:
         return None
     return District(state=lookup.state, district=lookup.district, congress=lookup.congress, accuracy="zip")
 
@@ -250,15 +262,12 @@ def signature_submit(
             confirmed_at=None if status == Signature.Status.PENDING else now,
             **(district.as_fields() if district is not None and district.district is not None else {}),
         )
-        try:
-            with transaction.atomic():
-                signature.save(force_insert=True)
-        except IntegrityError:
+        if not insert_or_skip(signature):
             # A concurrent request by the same person (or with the same key) won the insert.
             existing = Signature.objects.filter(petition=petition, contact=contact).first()
             if existing is not None:
                 return _repeat_result(petition, existing)
-            raise IdempotencyKeyReused() from None
+            raise IdempotencyKeyReused()
         count_add(petition_id=petition.pk, status=status, delta=1)
 
         if email_opt_in:
