@@ -16,10 +16,12 @@ def bare_sign(request):
     """The baseline for signing: one INSERT ... ON CONFLICT DO NOTHING, through the same middleware."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {BASELINE_TABLE} (email, postal_code) VALUES (%s, %s) ON CONFLICT DO NOTHING",  # noqa: S608
+            f"INSERT INTO {BASELINE_TABLE} (email, postal_code) VALUES (%s, %s) "  # noqa: S608
+            "ON CONFLICT DO NOTHING RETURNING id",
             [request.POST.get("email", ""), request.POST.get("postal_code", "")],
         )
-    return JsonResponse({"ok": True}, status=201)
+        inserted = cursor.fetchone() is not None
+    return JsonResponse({"ok": True}, status=201 if inserted else 200)
 
 
 urlpatterns = [path("bench/bare-sign/", bare_sign), *bench_urls]

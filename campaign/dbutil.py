@@ -3,6 +3,13 @@
 from django.db import connection, models
 
 
+def insert_columns(obj: models.Model, *, exclude: tuple[str, ...] = ()) -> tuple[list[str], list]:
+    """Quoted column names and database values for inserting `obj` (auto_now_add and defaults applied)."""
+    qn = connection.ops.quote_name
+    fields = [f for f in obj._meta.concrete_fields if not f.primary_key and f.name not in exclude]
+    return [qn(f.column) for f in fields], [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+
+
 def insert_or_skip(obj: models.Model) -> bool:
     """INSERT an unsaved instance, or nothing when any unique constraint already holds its values.
 
@@ -11,12 +18,11 @@ def insert_or_skip(obj: models.Model) -> bool:
     No model signals are sent. PostgreSQL and SQLite (3.35+) both speak this SQL.
     """
     meta = obj._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    columns, values = insert_columns(obj)
     qn = connection.ops.quote_name
     sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING {qn(meta.pk.column)}"
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING RETURNING {qn(meta.pk.column)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, values)

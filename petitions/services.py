@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from campaign.dbutil import insert_or_skip
+from campaign.dbutil import insert_columns, insert_or_skip
 from campaign.models import Campaign
 from congress import selectors as congress_selectors
 from congress.models import Legislator
@@ -55,13 +55,17 @@ def email_opt_in_text() -> str:
 
 
 # --- Counts ---------------------------------------------------------------------------------------
+def _shard() -> int:
+    return random.randrange(max(1, settings.PETITION_COUNT_SHARDS))
+
+
 def count_add(*, petition_id: int, status: str, delta: int) -> None:
     """Add `delta` to one randomly chosen shard of the petition's count for `status`.
 
     Runs inside the caller's transaction, so the count moves exactly when the signature row commits.
     """
     table = SignatureCountShard._meta.db_table
-    shard = random.randrange(max(1, settings.PETITION_COUNT_SHARDS))
+    shard = _shard()
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (petition_id, status, shard, count) VALUES (%s, %s, %s, %s) "  # noqa: S608
@@ -215,6 +219,47 @@ def signature_submit(
     # call and never runs inside a signer's request.
     resolve_later = bool(address_line) or district is None or district.district is None
 
+    status = _status_for(petition)
+    district_fields = district.as_fields() if district is not None and district.district is not None else {}
+    contact_fields = {
+        "given_name": given_name,
+        "family_name": family_name,
+        "phone": phone,
+        "address_line": address_line,
+        "locality": locality,
+        "region": region,
+        "postal_code": postal_code,
+    }
+    signature = Signature(
+        petition=petition,
+        status=status,
+        source_code=source,
+        comment=comment,
+        public_display=public_display,
+        ip_hash=keyed_hash(ip, purpose="signature-ip") if ip else "",
+        ua_hash=keyed_hash(user_agent, purpose="signature-ua") if user_agent else "",
+        idempotency_key=key_hash,
+        confirmation_sends=1 if status == Signature.Status.PENDING else 0,
+        confirmed_at=None if status == Signature.Status.PENDING else timezone.now(),
+        **district_fields,
+    )
+    consent = None
+    if email_opt_in:
+        consent = ConsentRecord(
+            channel=ConsentRecord.Channel.EMAIL,
+            granted=True,
+            consent_text=consent_text_current(key=EMAIL_OPT_IN_TEXT_KEY, text=email_opt_in_text()),
+            source=f"petition:{petition.slug}",
+            ip_hash=keyed_hash(ip, purpose="consent-ip") if ip else "",
+        )
+    contact_source = source or f"petition:{petition.slug}"
+
+    if connection.vendor == "postgresql":
+        new_contact = Contact(email=email.strip(), source=contact_source, **contact_fields, **district_fields)
+        if _sign_new_person_in_one_statement(contact=new_contact, signature=signature, consent=consent, ref=ref):
+            _after_sign(signature, resolve_later=resolve_later)
+            return SignResult(str(signature.public_id), signature.ref_code, status, True, signature)
+
     with transaction.atomic():
         if key_hash:
             prior = (
@@ -223,45 +268,21 @@ def signature_submit(
             if prior is not None:
                 if normalize_email(prior.contact.email) != normalize_email(email):
                     raise IdempotencyKeyReused()
-                return SignResult(str(prior.public_id), prior.ref_code, _status_for(petition), True, prior)
+                return SignResult(str(prior.public_id), prior.ref_code, status, True, prior)
 
         contact, contact_created = contact_upsert(
-            email=email,
-            source=source or f"petition:{petition.slug}",
-            district=district,
-            given_name=given_name,
-            family_name=family_name,
-            phone=phone,
-            address_line=address_line,
-            locality=locality,
-            region=region,
-            postal_code=postal_code,
+            email=email, source=contact_source, district=district, **contact_fields
         )
         if not contact_created:
             existing = Signature.objects.filter(petition=petition, contact=contact).first()
             if existing is not None:
                 return _repeat_result(petition, existing)
 
-        referrer_id = None
+        signature.contact = contact
         if ref:
-            referrer_id = Signature.objects.filter(petition=petition, ref_code=ref).values_list("pk", flat=True).first()
-        status = _status_for(petition)
-        now = timezone.now()
-        signature = Signature(
-            petition=petition,
-            contact=contact,
-            status=status,
-            source_code=source,
-            referrer_id=referrer_id,
-            comment=comment,
-            public_display=public_display,
-            ip_hash=keyed_hash(ip, purpose="signature-ip") if ip else "",
-            ua_hash=keyed_hash(user_agent, purpose="signature-ua") if user_agent else "",
-            idempotency_key=key_hash,
-            confirmation_sends=1 if status == Signature.Status.PENDING else 0,
-            confirmed_at=None if status == Signature.Status.PENDING else now,
-            **(district.as_fields() if district is not None and district.district is not None else {}),
-        )
+            signature.referrer_id = (
+                Signature.objects.filter(petition=petition, ref_code=ref).values_list("pk", flat=True).first()
+            )
         if not insert_or_skip(signature):
             # A concurrent request by the same person (or with the same key) won the insert.
             existing = Signature.objects.filter(petition=petition, contact=contact).first()
@@ -269,23 +290,66 @@ def signature_submit(
                 return _repeat_result(petition, existing)
             raise IdempotencyKeyReused()
         count_add(petition_id=petition.pk, status=status, delta=1)
-
-        if email_opt_in:
-            ConsentRecord.objects.create(
-                contact=contact,
-                channel=ConsentRecord.Channel.EMAIL,
-                granted=True,
-                consent_text=consent_text_current(key=EMAIL_OPT_IN_TEXT_KEY, text=email_opt_in_text()),
-                source=f"petition:{petition.slug}",
-                ip_hash=keyed_hash(ip, purpose="consent-ip") if ip else "",
-            )
-        if status == Signature.Status.PENDING:
-            _enqueue("petitions.tasks.send_confirmation_email", signature.pk)
-        else:
-            _enqueue("petitions.tasks.send_thank_you_email", signature.pk)
-        if resolve_later:
-            _enqueue("petitions.tasks.resolve_signature_district", signature.pk)
+        if consent is not None:
+            consent.contact = contact
+            consent.save()
+        _after_sign(signature, resolve_later=resolve_later)
     return SignResult(str(signature.public_id), signature.ref_code, status, True, signature)
+
+
+def _after_sign(signature: Signature, *, resolve_later: bool) -> None:
+    if signature.status == Signature.Status.PENDING:
+        _enqueue("petitions.tasks.send_confirmation_email", signature.pk)
+    else:
+        _enqueue("petitions.tasks.send_thank_you_email", signature.pk)
+    if resolve_later:
+        _enqueue("petitions.tasks.resolve_signature_district", signature.pk)
+
+
+def _sign_new_person_in_one_statement(
+    *, contact: Contact, signature: Signature, consent: ConsentRecord | None, ref: str
+) -> bool:
+    """PostgreSQL fast path for the common case, a person we have never seen: contact, signature, count
+    shard and consent in ONE statement (one round trip, atomic on its own, no BEGIN/COMMIT).
+
+    Returns False, having written nothing, when the email is already known (the general path then
+    merges and treats a repeat). Returns False after writing only the contact when the signature
+    conflicts (an Idempotency-Key used before); the general path sorts that out too.
+    """
+    qn = connection.ops.quote_name
+    c_cols, c_vals = insert_columns(contact)
+    s_cols, s_vals = insert_columns(signature, exclude=("contact", "referrer"))
+    sig_table = qn(Signature._meta.db_table)
+    shard_table = qn(SignatureCountShard._meta.db_table)
+    sql = [
+        f"WITH c AS (INSERT INTO {qn(Contact._meta.db_table)} ({', '.join(c_cols)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(c_cols))}) ON CONFLICT DO NOTHING RETURNING id), "
+        f"s AS (INSERT INTO {sig_table} ({', '.join(s_cols)}, contact_id, referrer_id) "
+        f"SELECT {', '.join(['%s'] * len(s_vals))}, c.id, "
+        f"(SELECT r.id FROM {sig_table} r WHERE r.petition_id = %s AND r.ref_code = %s) FROM c "
+        f"ON CONFLICT DO NOTHING RETURNING id, status), "
+        f"k AS (INSERT INTO {shard_table} (petition_id, status, shard, count) SELECT %s, s.status, %s, 1 FROM s "
+        f"ON CONFLICT (petition_id, status, shard) DO UPDATE SET count = {shard_table}.count + 1)"
+    ]
+    params = [*c_vals, *s_vals, signature.petition_id, ref, signature.petition_id, _shard()]
+    if consent is not None:
+        r_cols, r_vals = insert_columns(consent, exclude=("contact",))
+        sql.append(
+            f", r AS (INSERT INTO {qn(ConsentRecord._meta.db_table)} ({', '.join(r_cols)}, contact_id) "  # noqa: S608
+            f"SELECT {', '.join(['%s'] * len(r_vals))}, c.id FROM c JOIN s ON TRUE)"
+        )
+        params += r_vals
+    sql.append(" SELECT (SELECT id FROM c), (SELECT id FROM s)")
+    with connection.cursor() as cursor:
+        cursor.execute("".join(sql), params)  # identifiers come from model metadata, values are parameters
+        contact_id, signature_id = cursor.fetchone()
+    if signature_id is None:
+        return False
+    contact.pk = contact_id
+    signature.pk = signature_id
+    signature.contact = contact
+    signature._state.adding = False
+    return True
 
 
 # --- Confirmation (double opt-in) ---------------------------------------------------------------

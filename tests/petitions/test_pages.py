@@ -35,7 +35,7 @@ def test_no_js_form_flow_signs_and_lands_on_the_thank_you_page(settings, petitio
     thanks = client.get(response["Location"])
     assert thanks.status_code == 200
     assert f"?ref={sig.ref_code}" in thanks.content.decode()
-    assert "Ada" not in thanks.content.decode()
+    assert "Lovelace" not in thanks.content.decode()
     assert len(mail.outbox) == 1
 
 

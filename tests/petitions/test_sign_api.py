@@ -21,7 +21,8 @@ def test_new_signature_is_201_with_id_status_count_and_share_url(
     assert body["id"] == str(sig.public_id)
     assert body["share_url"] == f"https://campaign.example.org/p/{petition.slug}/?ref={sig.ref_code}"
     # No personal data in the public answer.
-    assert "ada" not in response.content.decode().lower()
+    assert "lovelace" not in response.content.decode().lower()
+    assert "ada@example.org" not in response.content.decode().lower()
 
 
 def test_repeat_signature_is_200_same_shape_and_does_not_change_count(api_client, petition):
