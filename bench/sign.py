@@ -85,6 +85,8 @@ def _ms(text: str) -> float:
 def _wrk(url: str, *, seconds: int, script: str) -> dict:
     cmd = ["wrk", "--latency", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s", "-s", script, url]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    if not re.search(r"50%\s+\d", out):
+        sys.exit(f"could not read wrk's output:\n{out}")
     sent, ok = map(int, re.search(r"SENT (\d+) OK (\d+)", out).groups())
     errors = re.search(r"Socket errors: (.*)", out)
     return {
@@ -247,7 +249,7 @@ def main() -> None:
     print(f"  count shown {shown} == signature rows {rows_all}")
     if shown != rows_all:
         failures.append(f"shown count {shown} != rows {rows_all}")
-    print(f"  purged {purged} queued tasks (no worker runs during the benchmark)")
+    print(f"  queued tasks purged afterwards ({purged} reported): no worker runs during the benchmark")
     if failures:
         sys.exit("FAIL: " + "; ".join(failures))
     print("  check passed: nothing lost, nothing doubled")

@@ -385,10 +385,12 @@ class SignatureCollectionApi(APIView):
     throttle_field = "email"
 
     def get_permissions(self):
-        return [AllowAny()] if self.request.method == "POST" else [IsOrganizer()]
+        request = getattr(self, "request", None)
+        return [AllowAny()] if request is not None and request.method == "POST" else [IsOrganizer()]
 
     def get_throttles(self):
-        return [ScopedIPThrottle(), ScopedFieldThrottle()] if self.request.method == "POST" else []
+        request = getattr(self, "request", None)
+        return [ScopedIPThrottle(), ScopedFieldThrottle()] if request is not None and request.method == "POST" else []
 
     def initial(self, request, *args, **kwargs):
         if request.method == "POST":
@@ -400,7 +402,8 @@ class SignatureCollectionApi(APIView):
     def get_authenticators(self):
         # Signing needs no identity; skipping authentication also skips session CSRF for logged-in staff
         # signing through the embed, which holds no ambient authority worth protecting here.
-        return [] if self.request.method == "POST" else super().get_authenticators()
+        request = getattr(self, "request", None)
+        return [] if request is not None and request.method == "POST" else super().get_authenticators()
 
     @extend_schema(
         request=SignatureIn,
