@@ -2,10 +2,15 @@
 contacts.view_personal_data; others see ids, districts and consent states, and cannot search by email
 (a search box would be an oracle for "did this address sign?")."""
 
-from django.contrib import admin
+import json
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 
 from campaign.admin_csv import can_see_personal_data, export_csv
 from contacts.models import ConsentRecord, ConsentText, Contact, Tag
+from contacts.services import contact_erase, contact_export
 
 PERSONAL_FIELDS = ("email", "given_name", "family_name", "phone", "address_line", "locality", "postal_code")
 OTHER_FIELDS = (
@@ -33,11 +38,38 @@ class ConsentRecordInline(admin.TabularInline):
         return False  # consent history is appended by the services, never edited by hand
 
 
+@admin.action(description="Export all data held about the selected people (JSON)")
+def export_personal_data(modeladmin, request, queryset):
+    if not can_see_personal_data(request):
+        raise PermissionDenied
+    data = [contact_export(contact=c) for c in queryset]
+    response = HttpResponse(json.dumps(data, indent=2), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="personal-data.json"'
+    return response
+
+
+@admin.action(description="Erase the selected people (anonymize; counts stay)", permissions=["delete"])
+def erase_people(modeladmin, request, queryset):
+    if not can_see_personal_data(request):
+        raise PermissionDenied
+    for contact in queryset:
+        contact_erase(contact=contact)
+    modeladmin.message_user(request, f"Erased {queryset.count()} people.", messages.SUCCESS)
+
+
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
     list_filter = ("district_state", "district_accuracy", "source", "tags")
     inlines = [ConsentRecordInline]
-    actions = [export_csv]
+    actions = [export_csv, export_personal_data, erase_people]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not can_see_personal_data(request):
+            actions.pop("export_personal_data", None)
+            actions.pop("erase_people", None)
+        return actions
+
     readonly_fields = ("erased_at", "created_at", "updated_at")
 
     def get_list_display(self, request):

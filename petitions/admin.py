@@ -13,6 +13,12 @@ class PetitionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     actions = [export_csv]
 
+    def get_readonly_fields(self, request, obj=None):
+        # People endorsed this exact text: once anyone has signed, it cannot change under them.
+        if obj is not None and obj.signatures.exists():
+            return ("petition_text",)
+        return ()
+
     @admin.display(description="Confirmed")
     def confirmed(self, obj):
         return signature_counts(petition_id=obj.pk).confirmed

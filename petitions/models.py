@@ -28,7 +28,7 @@ class Petition(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    # What signers endorse. Changing it after people signed changes what they endorsed: the admin warns.
+    # What signers endorse. Frozen once anyone has signed (services and admin refuse to change it).
     petition_text = models.TextField()
     target_kind = models.CharField(max_length=12, choices=TargetKind.choices, default=TargetKind.OWN_MEMBERS)
     target_bioguide_ids = models.JSONField(default=list, blank=True)

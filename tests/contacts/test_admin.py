@@ -54,3 +54,24 @@ def test_csv_action_without_permission_leaves_personal_columns_out(client, conta
     )
     body = b"".join(response.streaming_content).decode()
     assert "secret" not in body.lower() and "VT" in body
+
+
+def test_privileged_staff_can_export_and_erase_from_the_admin(client, contact):
+    client.force_login(_staff(["view_contact", "change_contact", "delete_contact", "view_personal_data"]))
+    exported = client.post(
+        "/admin/contacts/contact/", {"action": "export_personal_data", "_selected_action": [contact.pk], "index": 0}
+    )
+    assert exported["Content-Type"] == "application/json"
+    assert b"secret.person@example.org" in exported.content
+    client.post("/admin/contacts/contact/", {"action": "erase_people", "_selected_action": [contact.pk], "index": 0})
+    contact.refresh_from_db()
+    assert contact.erased_at is not None and contact.email.endswith("@erased.invalid")
+
+
+def test_export_and_erase_actions_are_absent_without_the_permission(client, contact):
+    client.force_login(_staff(["view_contact", "change_contact", "delete_contact"]))
+    page = client.get("/admin/contacts/contact/").content.decode()
+    assert "export_personal_data" not in page and "erase_people" not in page
+    client.post("/admin/contacts/contact/", {"action": "erase_people", "_selected_action": [contact.pk], "index": 0})
+    contact.refresh_from_db()
+    assert contact.erased_at is None
