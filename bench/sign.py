@@ -154,14 +154,22 @@ def _prepare() -> int:
 
 
 def _reset(petition_id: int) -> None:
+    """Empty the bench tables once requests still in flight from the warm-up have landed."""
     from django.db import connection
 
     from contacts.models import Contact
     from petitions.models import Signature, SignatureCountShard
 
+    previous = -1
+    for _ in range(30):
+        current = Signature.objects.filter(petition_id=petition_id).count()
+        if current == previous:
+            break
+        previous = current
+        time.sleep(1)
     Signature.objects.filter(petition_id=petition_id).delete()
     SignatureCountShard.objects.filter(petition_id=petition_id).delete()
-    Contact.objects.filter(email__endswith="@bench.example.org").delete()
+    Contact.objects.filter(email__endswith="@bench.example.org", signatures__isnull=True).delete()
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE bench_sign_baseline")
 
@@ -211,7 +219,6 @@ def main() -> None:
         # Warm up both paths (connections, snapshots, caches), then start from empty tables.
         for path in paths.values():
             _wrk(base + path, seconds=3, script=_script(path, "w" + run))
-        time.sleep(2)
         _reset(petition_id)
         for name, path in paths.items():
             results[name] = _wrk(base + path, seconds=SECONDS, script=_script(path, run))

@@ -78,10 +78,16 @@ def campaign_update(*, campaign: Campaign, **changes) -> Campaign:
 def _close_actions(campaign: Campaign) -> None:
     # A closed campaign takes no more actions: its open petitions close with it.
     from petitions.models import Petition
+    from petitions.selectors import petition_forget
 
-    Petition.objects.filter(campaign=campaign, status=Petition.Status.OPEN).update(
+    closing = list(
+        Petition.objects.filter(campaign=campaign, status=Petition.Status.OPEN).values_list("slug", flat=True)
+    )
+    Petition.objects.filter(campaign=campaign, slug__in=closing).update(
         status=Petition.Status.CLOSED, updated_at=timezone.now()
     )
+    for slug in closing:
+        transaction.on_commit(lambda slug=slug: petition_forget(slug=slug))
 
 
 @transaction.atomic

@@ -269,6 +269,11 @@ PETITION_COUNT_SHARDS = env.int("PETITION_COUNT_SHARDS", default=32)
 PETITION_COUNT_CACHE_SECONDS = env.float("PETITION_COUNT_CACHE_SECONDS", default=1.0)
 if not 0 <= PETITION_COUNT_CACHE_SECONDS <= 2:
     raise ImproperlyConfigured("PETITION_COUNT_CACHE_SECONDS must be between 0 and 2")
+# How long each process remembers a petition on the sign path: a status change (closing) reaches every
+# process within this time (must be <= 2).
+PETITION_CACHE_SECONDS = env.float("PETITION_CACHE_SECONDS", default=1.0)
+if not 0 <= PETITION_CACHE_SECONDS <= 2:
+    raise ImproperlyConfigured("PETITION_CACHE_SECONDS must be between 0 and 2")
 PETITION_CONFIRM_MAX_AGE = env.int("PETITION_CONFIRM_MAX_AGE", default=7 * 24 * 3600)
 PETITION_CONFIRM_MAX_SENDS = env.int("PETITION_CONFIRM_MAX_SENDS", default=3)
 # Forms submitted faster than this after the page was served are taken for bots.

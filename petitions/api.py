@@ -411,7 +411,9 @@ class SignatureCollectionApi(APIView):
         parameters=[OpenApiParameter("Idempotency-Key", str, location=OpenApiParameter.HEADER)],
     )
     def post(self, request, slug: str):
-        petition = _petition_or_404(slug)
+        petition = selectors.petition_for_signing(slug=slug)
+        if petition is None:
+            raise NotFound("No petition with this slug.")
         if petition.status != Petition.Status.OPEN:
             raise Conflict(f"This petition is {petition.status}; it does not take signatures.")
         data = SignatureIn(data=request.data)

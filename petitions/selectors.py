@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -46,6 +47,31 @@ def signature_counts(*, petition_id: int) -> Counts:
     if ttl > 0:
         cache.set(_count_key(petition_id), (counts.confirmed, counts.pending), ttl)
     return counts
+
+
+_signing_cache: dict[str, tuple[float, Petition]] = {}
+
+
+def petition_for_signing(*, slug: str) -> Petition | None:
+    """The petition a signature is for, remembered per process for PETITION_CACHE_SECONDS.
+
+    On the sign path this saves a query per signer; a status change (closing) reaches every process
+    within that time, and at once in the process that made it. Only existing petitions are remembered,
+    so requests for made-up slugs cannot grow the memory.
+    """
+    ttl = settings.PETITION_CACHE_SECONDS
+    now = time.monotonic()
+    hit = _signing_cache.get(slug)
+    if ttl > 0 and hit is not None and now - hit[0] < ttl:
+        return hit[1]
+    petition = Petition.objects.select_related("campaign").filter(slug=slug).first()
+    if ttl > 0 and petition is not None:
+        _signing_cache[slug] = (now, petition)
+    return petition
+
+
+def petition_forget(*, slug: str) -> None:
+    _signing_cache.pop(slug, None)
 
 
 def petition_public_get(*, slug: str) -> Petition | None:

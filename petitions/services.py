@@ -25,6 +25,7 @@ from contacts.models import ConsentRecord, Contact
 from contacts.privacy import keyed_hash
 from contacts.services import District, consent_text_current, contact_upsert, normalize_email
 from petitions.models import Petition, Signature, SignatureCountShard
+from petitions.selectors import petition_forget
 
 log = logging.getLogger(__name__)
 
@@ -501,6 +502,7 @@ def petition_update(*, petition: Petition, **changes) -> Petition:
     for name, value in changes.items():
         setattr(petition, name, value)
     petition.save()
+    transaction.on_commit(lambda: petition_forget(slug=petition.slug))
     return petition
 
 

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings):
     settings.PETITION_COUNT_CACHE_SECONDS = 0
+    settings.PETITION_CACHE_SECONDS = 0
     cache.clear()
 
 

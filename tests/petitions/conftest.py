@@ -13,6 +13,7 @@ def _fresh_cache(settings):
     # Throttle counters and cached counts live in the cache; each test starts without them.
     cache.clear()
     settings.PETITION_COUNT_CACHE_SECONDS = 0
+    settings.PETITION_CACHE_SECONDS = 0
     yield
     cache.clear()
 

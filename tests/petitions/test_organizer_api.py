@@ -177,3 +177,20 @@ def test_csv_without_permission_has_no_personal_columns(organizer_client, signed
     assert "email" not in rows[0]
     assert len(rows) == 2
     assert not any("@example.org" in cell for row in rows for cell in row)
+
+
+def test_closing_is_seen_at_once_by_the_process_that_remembers_the_petition(
+    organizer_client, api_client, petition, settings, django_capture_on_commit_callbacks
+):
+    from petitions.selectors import petition_forget
+
+    settings.PETITION_CACHE_SECONDS = 2
+    try:
+        assert api_client.post(sign_url(petition.slug), signer(), format="json").status_code == 201
+        with django_capture_on_commit_callbacks(execute=True):
+            closed = organizer_client.patch(f"/api/v1/petitions/{petition.slug}/", {"status": "closed"}, format="json")
+        assert closed.status_code == 200
+        late = api_client.post(sign_url(petition.slug), signer(email="late@example.org"), format="json")
+        assert late.status_code == 409
+    finally:
+        petition_forget(slug=petition.slug)
