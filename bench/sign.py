@@ -78,21 +78,25 @@ _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
 def _ms(text: str) -> float:
-    value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()
+    found = re.match(r"([\d.]+)(us|ms|s|m)", text)
+    if found is None:
+        sys.exit(f"could not read a wrk latency: {text!r}")
+    value, unit = found.groups()
     return float(value) * _UNITS[unit]
 
 
 def _wrk(url: str, *, seconds: int, script: str) -> dict:
     cmd = ["wrk", "--latency", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s", "-s", script, url]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    if not re.search(r"50%\s+\d", out):
+    if not re.search(r"^\s+50%\s+\d", out, re.MULTILINE):
         sys.exit(f"could not read wrk's output:\n{out}")
     sent, ok = map(int, re.search(r"SENT (\d+) OK (\d+)", out).groups())
     errors = re.search(r"Socket errors: (.*)", out)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": _ms(re.search(r"50%\s+(\S+)", out).group(1)),
-        "p99": _ms(re.search(r"99%\s+(\S+)", out).group(1)),
+        # Anchored: the thread-stats line ends in a percentage too ("69.50%").
+        "p50": _ms(re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1)),
+        "p99": _ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)),
         "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "sent": sent,
         "ok": ok,
