@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt venv migrate bench-lookup clean
+.PHONY: run test lint fmt venv migrate bench-lookup bench-sign clean
 
 venv: $(STAMP)
 
@@ -39,6 +39,10 @@ fmt: $(STAMP)
 
 bench-lookup: $(STAMP)
 	$(BIN)/python -m bench.lookup
+
+# Needs PostgreSQL (DATABASE_URL) and wrk; REDIS_URL recommended. Not run in CI.
+bench-sign: $(STAMP)
+	$(BIN)/python -m bench.sign
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from campaign.admin_csv import export_csv
 from campaign.models import Campaign
 
 
@@ -9,3 +10,10 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+    actions = [export_csv]
+
+    def csv_columns(self, request):
+        return [
+            (f, (lambda o, f=f: getattr(o, f)))
+            for f in ("slug", "name", "status", "starts_at", "ends_at", "created_at")
+        ]

@@ -18,4 +18,10 @@ def beat_schedule(*, congress_source: str) -> dict:
         "task": "outreach.tasks.calls.call_phones_forget",
         "schedule": crontab(minute=41),
     }
+    # Petition counts live in shards updated with each signature; this repairs any drift from the rows
+    # (a signature deleted in the admin, a crash between statements outside a transaction).
+    schedule["petitions-reconcile-counts"] = {
+        "task": "petitions.tasks.reconcile_signature_counts",
+        "schedule": 60.0,
+    }
     return schedule

@@ -1,4 +1,8 @@
-from django.db import transaction
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from campaign.models import Campaign
 from outreach.services.calls import call_action_demo_seed
@@ -13,7 +17,7 @@ DEMO_DESCRIPTION = (
 
 @transaction.atomic
 def demo_campaign_seed() -> Campaign:
-    """Create or refresh the demo campaign. Safe to run any number of times."""
+    """Create or refresh the demo campaign and its petition. Safe to run any number of times."""
     campaign, _ = Campaign.objects.update_or_create(
         slug=DEMO_SLUG,
         defaults={
@@ -23,4 +27,77 @@ def demo_campaign_seed() -> Campaign:
         },
     )
     call_action_demo_seed(campaign=campaign)
+    from petitions.services import demo_petition_seed
+
+    demo_petition_seed(campaign=campaign)
+    return campaign
+
+
+def _check_dates(starts_at, ends_at) -> None:
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ValidationError({"ends_at": ["The end must come after the start."]})
+
+
+def campaign_create(
+    *,
+    slug: str,
+    name: str,
+    description: str = "",
+    status: str = Campaign.Status.DRAFT,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+) -> Campaign:
+    _check_dates(starts_at, ends_at)
+    if Campaign.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": ["A campaign with this slug exists."]})
+    try:
+        with transaction.atomic():
+            return Campaign.objects.create(
+                slug=slug, name=name, description=description, status=status, starts_at=starts_at, ends_at=ends_at
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"slug": ["A campaign with this slug exists."]}) from exc
+
+
+_CAMPAIGN_FIELDS = {"name", "description", "status", "starts_at", "ends_at"}
+
+
+@transaction.atomic
+def campaign_update(*, campaign: Campaign, **changes) -> Campaign:
+    unknown = set(changes) - _CAMPAIGN_FIELDS
+    if unknown:
+        raise TypeError(f"unknown campaign fields: {sorted(unknown)}")
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    _check_dates(changes.get("starts_at", campaign.starts_at), changes.get("ends_at", campaign.ends_at))
+    for name, value in changes.items():
+        setattr(campaign, name, value)
+    campaign.save()
+    if campaign.status == Campaign.Status.CLOSED:
+        _close_actions(campaign)
+    return campaign
+
+
+def _close_actions(campaign: Campaign) -> None:
+    # A closed campaign takes no more actions: its open petitions close with it.
+    from petitions.models import Petition
+    from petitions.selectors import petition_forget
+
+    closing = list(
+        Petition.objects.filter(campaign=campaign, status=Petition.Status.OPEN).values_list("slug", flat=True)
+    )
+    Petition.objects.filter(campaign=campaign, slug__in=closing).update(
+        status=Petition.Status.CLOSED, updated_at=timezone.now()
+    )
+    for slug in closing:
+        transaction.on_commit(lambda slug=slug: petition_forget(slug=slug))
+
+
+@transaction.atomic
+def campaign_close(*, campaign: Campaign) -> Campaign:
+    """Close a campaign and its open petitions. Closing twice changes nothing."""
+    Campaign.objects.filter(pk=campaign.pk).exclude(status=Campaign.Status.CLOSED).update(
+        status=Campaign.Status.CLOSED, updated_at=timezone.now()
+    )
+    campaign.refresh_from_db()
+    _close_actions(campaign)
     return campaign

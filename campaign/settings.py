@@ -62,12 +62,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "congress",
     "contacts",
+    "petitions",
     "outreach",
     "campaign",
 ]
@@ -297,3 +299,34 @@ CALL_STUCK_MINUTES = env.int("CALL_STUCK_MINUTES", default=15)
 CALL_PHONE_RETENTION_DAYS = env.int("CALL_PHONE_RETENTION_DAYS", default=30)
 THROTTLE_RATES["call_start_ip"] = env.str("THROTTLE_CALL_START_IP", default="10/minute")
 THROTTLE_RATES["call_feedback_ip"] = env.str("THROTTLE_CALL_FEEDBACK_IP", default="30/minute")
+# --- Petitions, contacts and email ----------------------------------------------------------------
+# EMAIL_URL: consolemail:// (embedded default), smtp://user:pass@host:587 , smtp+tls://..., smtp+ssl://...
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="campaign@localhost")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+ORGANIZATION_NAME = env.str("ORGANIZATION_NAME", default="The campaign")
+THROTTLE_RATES["sign_ip"] = env.str("THROTTLE_SIGN_IP", default="60/minute")
+THROTTLE_RATES["sign_email"] = env.str("THROTTLE_SIGN_EMAIL", default="5/minute")
+# Rows each petition's count is spread over: more shards, less waiting between concurrent signers.
+PETITION_COUNT_SHARDS = env.int("PETITION_COUNT_SHARDS", default=32)
+# How long a read of a count may be cached; the shown count is at most this stale (must be <= 2).
+PETITION_COUNT_CACHE_SECONDS = env.float("PETITION_COUNT_CACHE_SECONDS", default=1.0)
+if not 0 <= PETITION_COUNT_CACHE_SECONDS <= 2:
+    raise ImproperlyConfigured("PETITION_COUNT_CACHE_SECONDS must be between 0 and 2")
+# How long each process remembers a petition on the sign path: a status change (closing) reaches every
+# process within this time (must be <= 2).
+PETITION_CACHE_SECONDS = env.float("PETITION_CACHE_SECONDS", default=1.0)
+if not 0 <= PETITION_CACHE_SECONDS <= 2:
+    raise ImproperlyConfigured("PETITION_CACHE_SECONDS must be between 0 and 2")
+PETITION_CONFIRM_MAX_AGE = env.int("PETITION_CONFIRM_MAX_AGE", default=7 * 24 * 3600)
+PETITION_CONFIRM_MAX_SENDS = env.int("PETITION_CONFIRM_MAX_SENDS", default=3)
+# Forms submitted faster than this after the page was served are taken for bots.
+PETITION_MIN_FILL_SECONDS = env.float("PETITION_MIN_FILL_SECONDS", default=3.0)
+CELERY_TASK_ROUTES["petitions.tasks.reconcile_signature_counts"] = {"queue": "bulk"}

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from campaign import views
 from campaign.errors import json_or_html
+from petitions.urls import api_urlpatterns as petitions_api
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -13,6 +14,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("congress.urls")),
+    path("api/v1/", include("campaign.api_urls")),
+    path("api/v1/", include(petitions_api)),
+    path("", include("petitions.urls")),
+    path("", include("contacts.urls")),
     path("", include("outreach.urls")),
 ]
 

@@ -1,0 +1,270 @@
+"""Signatures per second over HTTP (gunicorn + PostgreSQL): the full sign path against a bare Django view
+doing one INSERT ... ON CONFLICT DO NOTHING, at the same concurrency, in the same run.
+
+    DATABASE_URL=postgres://... REDIS_URL=redis://... make bench-sign
+
+Every request signs with a new email (wrk + Lua). Afterwards the signature rows must equal the 2xx
+answers, and the petition's sharded count must equal the rows: nothing lost, nothing doubled.
+Goal: >= 0.7x the bare view and p99 < 100 ms at 64 connections.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from bench.common import ROOT, bench_env, gunicorn, manage, require
+
+PORT = int(os.environ.get("BENCH_SIGN_PORT", "18100"))
+SECONDS = int(os.environ.get("BENCH_SIGN_SECONDS", "15"))
+CONNECTIONS = int(os.environ.get("BENCH_SIGN_CONNECTIONS", "64"))
+WORKERS = int(os.environ.get("BENCH_SIGN_WORKERS", "4"))
+THREADS = int(os.environ.get("BENCH_SIGN_THREADS", "4"))
+SLUG = "bench-sign"
+
+
+def _script(path: str, run: str) -> str:
+    """A wrk script posting a form with a unique email per request (thread id + per-thread counter + run
+    id). Each thread counts the requests it sent and the 2xx answers it got, so the check afterwards
+    knows how many were still in flight when wrk stopped."""
+    body = '"email=s{run}-" .. tid .. "-" .. sent .. "%40bench.example.org&postal_code=05401&given_name=Ada"'
+    lua = f"""
+local sent, ok, tid = 0, 0, 0
+local threads = {{}}
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  table.insert(threads, thread)
+end
+function init(args)
+  tid = tonumber(wrk.thread:get("tid")) or 0
+end
+request = function()
+  sent = sent + 1
+  wrk.thread:set("sent", sent)
+  local body = {body.format(run=run)}
+  return wrk.format("POST", "{path}", {{["Content-Type"] = "application/x-www-form-urlencoded"}}, body)
+end
+response = function(status, headers, body)
+  if status >= 200 and status < 300 then
+    ok = ok + 1
+    wrk.thread:set("ok", ok)
+  end
+end
+function done(summary, latency, requests)
+  local s, k = 0, 0
+  for _, t in ipairs(threads) do
+    s = s + (tonumber(t:get("sent")) or 0)
+    k = k + (tonumber(t:get("ok")) or 0)
+  end
+  io.write(string.format("SENT %d OK %d\\n", s, k))
+end
+"""
+    handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, dir=ROOT / "var")  # noqa: SIM115
+    handle.write(lua)
+    handle.close()
+    return handle.name
+
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _ms(text: str) -> float:
+    found = re.match(r"([\d.]+)(us|ms|s|m)", text)
+    if found is None:
+        sys.exit(f"could not read a wrk latency: {text!r}")
+    value, unit = found.groups()
+    return float(value) * _UNITS[unit]
+
+
+def _wrk(url: str, *, seconds: int, script: str) -> dict:
+    cmd = ["wrk", "--latency", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s", "-s", script, url]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    if not re.search(r"^\s+50%\s+\d", out, re.MULTILINE):
+        sys.exit(f"could not read wrk's output:\n{out}")
+    sent, ok = map(int, re.search(r"SENT (\d+) OK (\d+)", out).groups())
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        # Anchored: the thread-stats line ends in a percentage too ("69.50%").
+        "p50": _ms(re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1)),
+        "p99": _ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "sent": sent,
+        "ok": ok,
+        "socket_errors": errors.group(1) if errors else "",
+    }
+
+
+def _drain_check(base: str, path: str, prefix: str, n: int = 300) -> int:
+    """Send n signatures (and each email a second time, concurrently) and wait for every answer."""
+
+    def post(i: int) -> int:
+        data = urllib.parse.urlencode({"email": f"{prefix}-{i % n}@bench.example.org", "postal_code": "05401"})
+        try:
+            with urllib.request.urlopen(base + path, data=data.encode(), timeout=60) as r:
+                return r.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        statuses = list(pool.map(post, range(2 * n)))
+    return sum(1 for s in statuses if s == 201)
+
+
+def _django(env: dict):
+    os.environ.update({k: v for k, v in env.items() if k in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")})
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.sign_settings"
+    import django
+
+    django.setup()
+
+
+def _prepare() -> int:
+    from django.db import connection
+
+    from campaign.models import Campaign
+    from contacts.models import Contact
+    from petitions.models import Petition, Signature
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_sign_baseline (id bigserial PRIMARY KEY, email varchar(254) NOT NULL "
+            "UNIQUE, postal_code varchar(10) NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
+        )
+    campaign, _ = Campaign.objects.get_or_create(slug=SLUG, defaults={"name": "Benchmark", "status": "active"})
+    petition, _ = Petition.objects.update_or_create(
+        slug=SLUG,
+        defaults={
+            "campaign": campaign,
+            "title": "Benchmark petition",
+            "petition_text": "Benchmark.",
+            "status": Petition.Status.OPEN,
+            "confirmation_required": False,
+        },
+    )
+    _reset(petition.pk)
+    Contact.objects.filter(email__endswith="@bench.example.org").exclude(signatures__isnull=False).delete()
+    assert not Signature.objects.filter(petition=petition).exists()
+    return petition.pk
+
+
+def _reset(petition_id: int) -> None:
+    """Empty the bench tables once requests still in flight from the warm-up have landed."""
+    from django.db import connection
+
+    from contacts.models import Contact
+    from petitions.models import Signature, SignatureCountShard
+
+    previous = -1
+    for _ in range(30):
+        current = Signature.objects.filter(petition_id=petition_id).count()
+        if current == previous:
+            break
+        previous = current
+        time.sleep(1)
+    Signature.objects.filter(petition_id=petition_id).delete()
+    SignatureCountShard.objects.filter(petition_id=petition_id).delete()
+    Contact.objects.filter(email__endswith="@bench.example.org", signatures__isnull=True).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE bench_sign_baseline")
+
+
+def _rows(petition_id: int, prefix: str) -> tuple[int, int, int, int]:
+    """(baseline rows, signature rows with this run's emails, all signature rows, shown count)."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    from petitions.models import Signature
+    from petitions.selectors import signature_counts
+
+    cache.clear()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM bench_sign_baseline WHERE email LIKE %s", [prefix + "-%"])
+        baseline = cursor.fetchone()[0]
+    mine = Signature.objects.filter(petition_id=petition_id, contact__email__startswith=prefix + "-").count()
+    every = Signature.objects.filter(petition_id=petition_id).count()
+    return baseline, mine, every, signature_counts(petition_id=petition_id).confirmed
+
+
+def _purge_queued_tasks() -> int:
+    # The bench runs no worker: the thank-you emails it enqueued would otherwise wait in the broker.
+    from campaign.celery import app
+
+    return app.control.purge() or 0
+
+
+def main() -> None:
+    require("wrk", "install it with `apt-get install wrk`")
+    db = os.environ.get("DATABASE_URL", "")
+    if not db.startswith(("postgres://", "postgresql://")):
+        sys.exit("bench-sign needs PostgreSQL: set DATABASE_URL=postgres://user@host:5432/dbname")
+    if not os.environ.get("REDIS_URL"):
+        print("note: REDIS_URL is not set; cache and broker fall back to the embedded default", file=sys.stderr)
+    env = bench_env(DJANGO_SETTINGS_MODULE="bench.sign_settings", PUBLIC_BASE_URL=f"http://127.0.0.1:{PORT}")
+    env["DJANGO_SETTINGS_MODULE"] = "bench.sign_settings"
+    manage("migrate", "--no-input", env=env)
+    manage("sync_congress", "--if-empty", env=env)
+    _django(env)
+    petition_id = _prepare()
+    run = uuid.uuid4().hex[:8]
+    sign_path = f"/api/v1/petitions/{SLUG}/signatures/"
+    paths = {"bare": "/bench/bare-sign/", "sign": sign_path}
+    results: dict[str, dict] = {}
+    with gunicorn(PORT, env, workers=WORKERS, threads=THREADS) as base:
+        # Warm up both paths (connections, snapshots, caches), then start from empty tables.
+        for path in paths.values():
+            _wrk(base + path, seconds=3, script=_script(path, "w" + run))
+        _reset(petition_id)
+        for name, path in paths.items():
+            results[name] = _wrk(base + path, seconds=SECONDS, script=_script(path, run))
+        time.sleep(2)  # let requests in flight when wrk stopped finish on the server
+        drained = {name: _drain_check(base, path, f"d{name}{run}") for name, path in paths.items()}
+    rows_bare, rows_sign, rows_all, shown = _rows(petition_id, "s" + run)
+    drained_rows_bare = _rows(petition_id, f"dbare{run}")[0]
+    drained_rows_sign = _rows(petition_id, f"dsign{run}")[1]
+    purged = _purge_queued_tasks()
+
+    print(
+        f"Sign benchmark: gunicorn {WORKERS} gthread workers x {THREADS} threads, PostgreSQL, "
+        f"wrk {CONNECTIONS} connections, {SECONDS}s each, a new email per request"
+    )
+    for name, label in (("bare", "bare INSERT"), ("sign", "full sign")):
+        r = results[name]
+        print(
+            f"  {label:12s} {r['rps']:8.0f} signatures/s  p50 {r['p50']:7.2f} ms  p99 {r['p99']:7.2f} ms  "
+            f"2xx {r['ok']}  other {r['requests'] - r['ok']}  {r['socket_errors']}"
+        )
+    ratio = results["sign"]["rps"] / results["bare"]["rps"]
+    print(f"  ratio sign/bare: {ratio:.2f} (goal >= 0.70); sign p99 {results['sign']['p99']:.1f} ms (goal < 100)")
+    failures = []
+    for name, rows in (("bare", rows_bare), ("sign", rows_sign)):
+        r = results[name]
+        in_flight = r["sent"] - r["requests"]
+        cut = rows - r["ok"]
+        print(f"  {name}: rows {rows} = 2xx {r['ok']} + requests cut off when wrk stopped ({cut} of {in_flight})")
+        if not r["ok"] <= rows <= r["ok"] + in_flight:
+            failures.append(f"{name}: rows {rows} outside 2xx {r['ok']} .. 2xx + in flight {r['ok'] + in_flight}")
+    for name, rows in (("bare", drained_rows_bare), ("sign", drained_rows_sign)):
+        print(f"  {name}: drained check, 300 emails each sent twice at once: rows {rows} == 201s {drained[name]}")
+        if rows != drained[name] or rows != 300:
+            failures.append(f"{name}: drained rows {rows} != 201 answers {drained[name]} (expected 300)")
+    print(f"  count shown {shown} == signature rows {rows_all}")
+    if shown != rows_all:
+        failures.append(f"shown count {shown} != rows {rows_all}")
+    print(f"  queued tasks purged afterwards ({purged} reported): no worker runs during the benchmark")
+    if failures:
+        sys.exit("FAIL: " + "; ".join(failures))
+    print("  check passed: nothing lost, nothing doubled")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""CSV for spreadsheets: streamed row by row, with formulas neutralized.
+
+Supporters type the cells (names, comments); a cell starting with = + - @ (or a tab or carriage return,
+which some spreadsheets skip before reading a formula) would run as a formula when an organizer opens
+the file. A leading apostrophe makes the spreadsheet show the text as typed.
+"""
+
+import csv
+from collections.abc import Iterable, Iterator
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(rows: Iterable[Iterable]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    for row in rows:
+        yield writer.writerow([neutralize(v) for v in row])

@@ -1,0 +1,35 @@
+"""Small database helpers for hot write paths."""
+
+from django.db import connection, models
+
+
+def insert_columns(obj: models.Model, *, exclude: tuple[str, ...] = ()) -> tuple[list[str], list]:
+    """Quoted column names and database values for inserting `obj` (auto_now_add and defaults applied)."""
+    qn = connection.ops.quote_name
+    fields = [f for f in obj._meta.concrete_fields if not f.primary_key and f.name not in exclude]
+    return [qn(f.column) for f in fields], [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+
+
+def insert_or_skip(obj: models.Model) -> bool:
+    """INSERT an unsaved instance, or nothing when any unique constraint already holds its values.
+
+    One round trip, and no savepoint: unlike a failed INSERT, ON CONFLICT DO NOTHING leaves the
+    surrounding transaction usable. Sets the primary key and returns True when the row was inserted.
+    No model signals are sent. PostgreSQL and SQLite (3.35+) both speak this SQL.
+    """
+    meta = obj._meta
+    columns, values = insert_columns(obj)
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING RETURNING {qn(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True

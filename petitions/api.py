@@ -1,0 +1,492 @@
+"""Petition API: public reads and signing; organizer writes, lists and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from campaign.api import IsOrganizer
+from campaign.csvexport import csv_stream
+from campaign.errors import Conflict
+from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
+from congress import usps
+from congress.selectors import ZIP_RE
+from petitions import selectors, services
+from petitions.models import Petition, Signature
+
+US_STATES = frozenset(
+    [
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "DC",
+        "PR",
+        "GU",
+        "VI",
+        "AS",
+        "MP",
+        "AA",
+        "AE",
+        "AP",
+    ]
+)
+
+
+# --- Signing --------------------------------------------------------------------------------------
+class SignatureIn(serializers.Serializer):
+    """What a signer sends (OSDI field names). Shared by the API and the no-JS form."""
+
+    given_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    family_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(max_length=254)
+    postal_code = serializers.CharField(max_length=10)
+    address_line = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    locality = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    region = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    public_display = serializers.BooleanField(required=False, default=False)
+    email_opt_in = serializers.BooleanField(required=False, default=False)
+    source = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    ref = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+    # Bot defence: a field people never see (bots fill it) and the signed time the form was served.
+    website = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    form_token = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def validate_postal_code(self, value: str) -> str:
+        value = value.strip()
+        found = ZIP_RE.match(value)
+        if not found:
+            raise ValidationError("Enter a 5-digit ZIP code (12345 or 12345-6789).")
+        if usps.zip_info(found.group(1)) is None:
+            raise ValidationError("This ZIP code does not exist.")
+        return found.group(1)
+
+    def validate_region(self, value: str) -> str:
+        value = value.strip().upper()
+        if value and value not in US_STATES:
+            raise ValidationError("Enter a two-letter state abbreviation.")
+        return value
+
+    def validate_phone(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return ""
+        try:
+            number = phonenumbers.parse(value, "US")
+        except phonenumbers.NumberParseException as exc:
+            raise ValidationError("Enter a valid phone number.") from exc
+        if not phonenumbers.is_valid_number(number):
+            raise ValidationError("Enter a valid phone number.")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class SignatureOut(serializers.Serializer):
+    id = serializers.CharField()
+    status = serializers.ChoiceField(choices=Signature.Status.choices)
+    signature_count = serializers.IntegerField()
+    share_url = serializers.URLField()
+
+
+def share_url(petition: Petition, ref_code: str) -> str:
+    path = reverse("petitions:page", kwargs={"slug": petition.slug})
+    return f"{settings.PUBLIC_BASE_URL}{path}" + (f"?ref={ref_code}" if ref_code else "")
+
+
+def sign_response_body(petition: Petition, result: services.SignResult) -> dict:
+    return {
+        "id": result.public_id,
+        "status": result.status,
+        "signature_count": selectors.signature_counts(petition_id=petition.pk).public,
+        "share_url": share_url(petition, result.ref_code),
+    }
+
+
+def sign(petition: Petition, data: dict, *, request, token_required: bool) -> services.SignResult:
+    """Run a validated submission through the bot check and the service; used by API and pages."""
+    if services.is_bot(honeypot=data["website"], token=data["form_token"], token_required=token_required):
+        return services.bot_result(petition=petition)
+    fields = {k: v for k, v in data.items() if k not in ("website", "form_token")}
+    return services.signature_submit(
+        petition=petition,
+        ip=request.META.get("REMOTE_ADDR", ""),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
+        idempotency_key=request.headers.get("Idempotency-Key", "")[:200],
+        **fields,
+    )
+
+
+def _petition_or_404(slug: str) -> Petition:
+    petition = Petition.objects.select_related("campaign").filter(slug=slug).first()
+    if petition is None:
+        raise NotFound("No petition with this slug.")
+    return petition
+
+
+# --- Petitions ------------------------------------------------------------------------------------
+class PetitionOut(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    petition_text = serializers.CharField()
+    targets = serializers.ListField(child=serializers.DictField())
+    goal = serializers.IntegerField()
+    signature_count = serializers.IntegerField()
+    status = serializers.CharField()
+    campaign = serializers.CharField()
+    confirmation_required = serializers.BooleanField()
+    url = serializers.URLField()
+
+
+def petition_body(petition: Petition) -> dict:
+    return {
+        "slug": petition.slug,
+        "title": petition.title,
+        "description": petition.description,
+        "petition_text": petition.petition_text,
+        "targets": selectors.petition_targets(petition),
+        "goal": petition.goal,
+        "signature_count": selectors.signature_counts(petition_id=petition.pk).public,
+        "status": petition.status,
+        "campaign": petition.campaign.slug,
+        "confirmation_required": petition.confirmation_required,
+        "url": share_url(petition, ""),
+    }
+
+
+class PetitionIn(serializers.Serializer):
+    campaign = serializers.SlugField(max_length=80)
+    slug = serializers.SlugField(max_length=80)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    petition_text = serializers.CharField(max_length=20000)
+    target_kind = serializers.ChoiceField(choices=Petition.TargetKind.choices, default="own_members")
+    target_bioguide_ids = serializers.ListField(
+        child=serializers.CharField(max_length=10), required=False, default=list, max_length=600
+    )
+    target_names = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=50
+    )
+    goal = serializers.IntegerField(min_value=1, max_value=1_000_000_000, default=1000)
+    status = serializers.ChoiceField(choices=[("draft", "Draft"), ("open", "Open")], default="draft")
+    confirmation_required = serializers.BooleanField(default=False)
+
+
+class PetitionUpdateIn(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    petition_text = serializers.CharField(max_length=20000, required=False)
+    target_kind = serializers.ChoiceField(choices=Petition.TargetKind.choices, required=False)
+    target_bioguide_ids = serializers.ListField(child=serializers.CharField(max_length=10), required=False)
+    target_names = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
+    goal = serializers.IntegerField(min_value=1, max_value=1_000_000_000, required=False)
+    status = serializers.ChoiceField(choices=Petition.Status.choices, required=False)
+    confirmation_required = serializers.BooleanField(required=False)
+
+
+def _django_errors(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+
+
+class PetitionCollectionApi(APIView):
+    """GET: the open petitions (public). POST: create a petition (organizers)."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsOrganizer()]
+
+    @extend_schema(responses=PetitionOut(many=True))
+    def get(self, request):
+        petitions = Petition.objects.select_related("campaign").filter(status=Petition.Status.OPEN)
+        return Response([petition_body(p) for p in petitions])
+
+    @extend_schema(request=PetitionIn, responses={201: PetitionOut})
+    def post(self, request):
+        data = PetitionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        try:
+            petition = services.petition_create(campaign_slug=fields.pop("campaign"), **fields)
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from exc
+        return Response(petition_body(petition), status=status.HTTP_201_CREATED)
+
+
+class PetitionItemApi(APIView):
+    """GET: one petition (public unless a draft). PATCH: update, open or close it (organizers)."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsOrganizer()]
+
+    @extend_schema(responses=PetitionOut)
+    def get(self, request, slug: str):
+        petition = _petition_or_404(slug)
+        if petition.status == Petition.Status.DRAFT and not IsOrganizer().has_permission(request, self):
+            raise NotFound("No petition with this slug.")
+        return Response(petition_body(petition))
+
+    @extend_schema(request=PetitionUpdateIn, responses=PetitionOut)
+    def patch(self, request, slug: str):
+        petition = _petition_or_404(slug)
+        data = PetitionUpdateIn(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        try:
+            petition = services.petition_update(petition=petition, **data.validated_data)
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from exc
+        return Response(petition_body(petition))
+
+
+# --- Signatures -----------------------------------------------------------------------------------
+class SignatureListOut(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    district_state = serializers.CharField()
+    district = serializers.IntegerField(allow_null=True)
+    district_congress = serializers.IntegerField(allow_null=True)
+    district_accuracy = serializers.CharField()
+    source_code = serializers.CharField()
+    comment = serializers.CharField()
+    public_display = serializers.BooleanField()
+
+
+class SignatureListPersonalOut(SignatureListOut):
+    email = serializers.CharField(source="contact.email")
+    given_name = serializers.CharField(source="contact.given_name")
+    family_name = serializers.CharField(source="contact.family_name")
+    postal_code = serializers.CharField(source="contact.postal_code")
+
+
+class SignaturePagination(CursorPagination):
+    page_size = 100
+    max_page_size = 1000
+    page_size_query_param = "page_size"
+    ordering = ("-created_at", "-id")
+
+
+def _parse_when(value: str | None, field: str, *, end: bool = False) -> dt.datetime | None:
+    """A date (whole day) or an ISO datetime; `end` makes a date mean the end of that day."""
+    if not value:
+        return None
+    day = parse_date(value) if len(value) == 10 else None
+    if day is not None:
+        parsed = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time.min)
+    else:
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise ValidationError({field: ["Use a date (2026-11-21) or an ISO 8601 datetime."]})
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed
+
+
+def signature_filters(request) -> dict:
+    q = request.query_params
+    district = q.get("district")
+    if district not in (None, "") and not district.isdigit():
+        raise ValidationError({"district": ["A district is a number (0 for at-large)."]})
+    state = (q.get("state") or "").upper()
+    if state and state not in US_STATES:
+        raise ValidationError({"state": ["Use a two-letter state abbreviation."]})
+    status_ = q.get("status") or None
+    if status_ and status_ not in Signature.Status.values:
+        raise ValidationError({"status": [f"One of: {', '.join(Signature.Status.values)}."]})
+    return {
+        "since": _parse_when(q.get("since"), "since"),
+        "until": _parse_when(q.get("until"), "until", end=True),
+        "state": state or None,
+        "district": int(district) if district not in (None, "") else None,
+        "status": status_,
+    }
+
+
+_FILTER_PARAMS = [
+    OpenApiParameter("since", str, description="Signed on or after this date or datetime"),
+    OpenApiParameter("until", str, description="Signed before this datetime, or on or before this date"),
+    OpenApiParameter("state", str),
+    OpenApiParameter("district", int),
+    OpenApiParameter("status", str, enum=Signature.Status.values),
+]
+
+
+def can_see_personal_data(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("contacts.view_personal_data"))
+
+
+class SignatureCollectionApi(APIView):
+    """POST: sign (public, throttled per IP and per email). GET: list signatures (organizers)."""
+
+    throttle_scope_ip = "sign_ip"
+    throttle_scope_field = "sign_email"
+    throttle_field = "email"
+
+    def get_permissions(self):
+        request = getattr(self, "request", None)
+        return [AllowAny()] if request is not None and request.method == "POST" else [IsOrganizer()]
+
+    def get_throttles(self):
+        request = getattr(self, "request", None)
+        return [ScopedIPThrottle(), ScopedFieldThrottle()] if request is not None and request.method == "POST" else []
+
+    def initial(self, request, *args, **kwargs):
+        if request.method == "POST":
+            # Parse first: the per-email throttle reads the body and swallows a parse error, after which
+            # DRF hands out empty data and a malformed body would be reported as missing fields.
+            request.data  # noqa: B018
+        super().initial(request, *args, **kwargs)
+
+    def get_authenticators(self):
+        # Signing needs no identity; skipping authentication also skips session CSRF for logged-in staff
+        # signing through the embed, which holds no ambient authority worth protecting here.
+        request = getattr(self, "request", None)
+        return [] if request is not None and request.method == "POST" else super().get_authenticators()
+
+    @extend_schema(
+        request=SignatureIn,
+        responses={201: SignatureOut, 200: SignatureOut},
+        parameters=[OpenApiParameter("Idempotency-Key", str, location=OpenApiParameter.HEADER)],
+    )
+    def post(self, request, slug: str):
+        petition = selectors.petition_for_signing(slug=slug)
+        if petition is None:
+            raise NotFound("No petition with this slug.")
+        if petition.status != Petition.Status.OPEN:
+            raise Conflict(f"This petition is {petition.status}; it does not take signatures.")
+        data = SignatureIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            result = sign(petition, data.validated_data, request=request, token_required=False)
+        except services.PetitionNotOpen as exc:
+            raise Conflict("This petition does not take signatures.") from exc
+        except services.IdempotencyKeyReused as exc:
+            raise Conflict("This Idempotency-Key was used for a different request.") from exc
+        return Response(
+            sign_response_body(petition, result),
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(parameters=_FILTER_PARAMS, responses=SignatureListOut(many=True))
+    def get(self, request, slug: str):
+        petition = _petition_or_404(slug)
+        qs = selectors.signature_list(petition=petition, **signature_filters(request))
+        paginator = SignaturePagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        out = SignatureListPersonalOut if can_see_personal_data(request.user) else SignatureListOut
+        return paginator.get_paginated_response(out(page, many=True).data)
+
+
+CSV_COLUMNS = [
+    "id",
+    "status",
+    "created_at",
+    "confirmed_at",
+    "district_state",
+    "district",
+    "district_congress",
+    "district_accuracy",
+    "source_code",
+    "comment",
+    "public_display",
+]
+CSV_PERSONAL_COLUMNS = ["given_name", "family_name", "email", "postal_code"]
+
+
+def signature_csv_rows(qs, *, personal: bool):
+    yield CSV_COLUMNS + (CSV_PERSONAL_COLUMNS if personal else [])
+    for s in qs.iterator(chunk_size=2000):
+        row = [
+            s.public_id,
+            s.status,
+            s.created_at.isoformat(),
+            s.confirmed_at.isoformat() if s.confirmed_at else "",
+            s.district_state,
+            "" if s.district is None else s.district,
+            s.district_congress or "",
+            s.district_accuracy,
+            s.source_code,
+            s.comment,
+            "yes" if s.public_display else "no",
+        ]
+        if personal:
+            row += [s.contact.given_name, s.contact.family_name, s.contact.email, s.contact.postal_code]
+        yield row
+
+
+class SignatureCsvApi(APIView):
+    """A streamed CSV of a petition's signatures, filtered like the list, formulas neutralized."""
+
+    permission_classes = [IsOrganizer]
+
+    @extend_schema(parameters=_FILTER_PARAMS, responses={(200, "text/csv"): str})
+    def get(self, request, slug: str):
+        petition = _petition_or_404(slug)
+        qs = selectors.signature_list(petition=petition, **signature_filters(request)).order_by("created_at", "id")
+        rows = signature_csv_rows(qs, personal=can_see_personal_data(request.user))
+        response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{petition.slug}-signatures.csv"'
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,121 @@
+import secrets
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from campaign.models import Campaign
+from contacts.models import Contact
+
+
+def new_ref_code() -> str:
+    # 8 URL-safe characters: short enough for a shared link, too many to enumerate.
+    return secrets.token_urlsafe(6)
+
+
+class Petition(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    class TargetKind(models.TextChoices):
+        OWN_MEMBERS = "own_members", "The signer's own members of Congress"
+        SPECIFIC = "specific", "Specific members of Congress"
+        NAMED = "named", "Named bodies (e.g. a federal department)"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="petitions")
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    # What signers endorse. Frozen once anyone has signed (services and admin refuse to change it).
+    petition_text = models.TextField()
+    target_kind = models.CharField(max_length=12, choices=TargetKind.choices, default=TargetKind.OWN_MEMBERS)
+    target_bioguide_ids = models.JSONField(default=list, blank=True)
+    target_names = models.JSONField(default=list, blank=True)
+    goal = models.PositiveIntegerField(default=1000)
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.DRAFT)
+    confirmation_required = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["draft", "open", "closed"]), name="petition_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Signature(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="signatures")
+    # Public, opaque identifiers: `public_id` names the signature in API answers, `ref_code` goes into
+    # share links. Neither says anything about the signer.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ref_code = models.CharField(max_length=16, unique=True, default=new_ref_code, editable=False)
+    status = models.CharField(max_length=9, choices=Status.choices)
+    source_code = models.CharField(max_length=100, blank=True)
+    referrer = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals")
+    comment = models.TextField(blank=True, max_length=2000)
+    public_display = models.BooleanField(default=False)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    ua_hash = models.CharField(max_length=64, blank=True)
+    # The district when the person signed, with the Congress it belongs to: it does not follow later moves.
+    district_state = models.CharField(max_length=2, blank=True)
+    district = models.PositiveSmallIntegerField(null=True, blank=True)
+    district_congress = models.PositiveSmallIntegerField(null=True, blank=True)
+    district_accuracy = models.CharField(max_length=7, choices=Contact.Accuracy.choices, blank=True)
+    idempotency_key = models.CharField(max_length=64, blank=True)  # keyed hash of the client's header
+    confirmation_sends = models.PositiveSmallIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    thanked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "contact"], name="signature_once_per_petition"),
+            models.UniqueConstraint(
+                fields=["petition", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="signature_idempotency_key_unique",
+            ),
+            models.CheckConstraint(condition=Q(status__in=["pending", "confirmed"]), name="signature_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["petition", "status"], name="signature_petition_status_idx"),
+            models.Index(fields=["petition", "-created_at"], name="signature_petition_created_idx"),
+            models.Index(fields=["petition", "district_state", "district"], name="signature_district_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Signature {self.pk} on {self.petition_id}"
+
+
+class SignatureCountShard(models.Model):
+    """Counts split over several rows per petition and status.
+
+    A signer adds 1 to one shard picked at random, in the same transaction as the signature row, so a
+    thousand concurrent signers spread over the shards instead of queueing on one row lock. Readers sum
+    the shards (a short cache in front), and a beat task repairs drift from the signature rows.
+    """
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="count_shards")
+    status = models.CharField(max_length=9, choices=Signature.Status.choices)
+    shard = models.PositiveSmallIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "status", "shard"], name="count_shard_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}/{self.status}/{self.shard}={self.count}"

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet, Sum
+
+from congress.models import Legislator
+from petitions.models import Petition, Signature, SignatureCountShard
+
+
+@dataclass(frozen=True)
+class Counts:
+    confirmed: int
+    pending: int
+
+    @property
+    def public(self) -> int:
+        # Only confirmed signatures are shown; without confirmation every signature is confirmed at once.
+        return self.confirmed
+
+
+def _count_key(petition_id: int) -> str:
+    return f"petition-count:{petition_id}"
+
+
+def signature_counts(*, petition_id: int) -> Counts:
+    """The petition's counts: the sum of its shards, cached for PETITION_COUNT_CACHE_SECONDS (at most
+    that stale). The read takes no lock and never waits on signers."""
+    ttl = settings.PETITION_COUNT_CACHE_SECONDS
+    if ttl > 0:
+        cached = cache.get(_count_key(petition_id))
+        if cached is not None:
+            return Counts(*cached)
+    rows = dict(
+        SignatureCountShard.objects.filter(petition_id=petition_id)
+        .values("status")
+        .annotate(n=Sum("count"))
+        .values_list("status", "n")
+    )
+    counts = Counts(
+        confirmed=int(rows.get(Signature.Status.CONFIRMED) or 0), pending=int(rows.get(Signature.Status.PENDING) or 0)
+    )
+    if ttl > 0:
+        cache.set(_count_key(petition_id), (counts.confirmed, counts.pending), ttl)
+    return counts
+
+
+_signing_cache: dict[str, tuple[float, Petition]] = {}
+
+
+def petition_for_signing(*, slug: str) -> Petition | None:
+    """The petition a signature is for, remembered per process for PETITION_CACHE_SECONDS.
+
+    On the sign path this saves a query per signer; a status change (closing) reaches every process
+    within that time, and at once in the process that made it. Only existing petitions are remembered,
+    so requests for made-up slugs cannot grow the memory.
+    """
+    ttl = settings.PETITION_CACHE_SECONDS
+    now = time.monotonic()
+    hit = _signing_cache.get(slug)
+    if ttl > 0 and hit is not None and now - hit[0] < ttl:
+        return hit[1]
+    petition = Petition.objects.select_related("campaign").filter(slug=slug).first()
+    if ttl > 0 and petition is not None:
+        _signing_cache[slug] = (now, petition)
+    return petition
+
+
+def petition_forget(*, slug: str) -> None:
+    _signing_cache.pop(slug, None)
+
+
+def petition_public_get(*, slug: str) -> Petition | None:
+    """A petition the public may see: open or closed, never a draft."""
+    return (
+        Petition.objects.select_related("campaign")
+        .filter(slug=slug, status__in=[Petition.Status.OPEN, Petition.Status.CLOSED])
+        .first()
+    )
+
+
+def petition_targets(petition: Petition) -> list[dict]:
+    if petition.target_kind == Petition.TargetKind.OWN_MEMBERS:
+        return [{"kind": "own_members", "name": "Your senators and representative"}]
+    if petition.target_kind == Petition.TargetKind.SPECIFIC:
+        legislators = {
+            leg.bioguide_id: leg for leg in Legislator.objects.filter(bioguide_id__in=petition.target_bioguide_ids)
+        }
+        return [
+            {
+                "kind": "member",
+                "bioguide_id": bid,
+                "name": legislators[bid].display_name if bid in legislators else bid,
+                "title": legislators[bid].title if bid in legislators else "",
+            }
+            for bid in petition.target_bioguide_ids
+        ]
+    return [{"kind": "named", "name": name} for name in petition.target_names]
+
+
+def signature_list(
+    *,
+    petition: Petition,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    state: str | None = None,
+    district: int | None = None,
+    status: str | None = None,
+) -> QuerySet[Signature]:
+    qs = Signature.objects.filter(petition=petition).select_related("contact")
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    if until is not None:
+        qs = qs.filter(created_at__lt=until)
+    if state:
+        qs = qs.filter(district_state=state.upper())
+    if district is not None:
+        qs = qs.filter(district=district)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")

@@ -1,0 +1,166 @@
+"""Public petition pages: plain HTML forms that work without JavaScript; the script only enhances."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
+from petitions import selectors, services
+from petitions.api import SignatureIn, share_url, sign
+from petitions.models import Petition
+
+_THROTTLE_VIEW = SimpleNamespace(throttle_scope_ip="sign_ip", throttle_scope_field="sign_email", throttle_field="email")
+
+
+def _throttle_wait(request) -> int | None:
+    """The API's per-IP and per-email limits, applied to the HTML form too. Seconds to wait, or None."""
+    shim = SimpleNamespace(META=request.META, headers=request.headers, data=request.POST)
+    waits = []
+    for throttle in (ScopedIPThrottle(), ScopedFieldThrottle()):
+        if not throttle.allow_request(shim, _THROTTLE_VIEW):
+            waits.append(throttle.wait() or 60)
+    return int(max(waits)) + 1 if waits else None
+
+
+def _context(request, petition: Petition, *, embed: bool, values=None, errors=None) -> dict:
+    counts = selectors.signature_counts(petition_id=petition.pk)
+    page_url = share_url(petition, "")
+    embed_url = f"{settings.PUBLIC_BASE_URL}{reverse('petitions:embed', kwargs={'slug': petition.slug})}"
+    values = values or {"source": request.GET.get("source", "")[:100], "ref": request.GET.get("ref", "")[:16]}
+    return {
+        "petition": petition,
+        "targets": selectors.petition_targets(petition),
+        "count": counts.public,
+        "percent": min(100, round(100 * counts.public / petition.goal)) if petition.goal else 0,
+        "values": values,
+        "errors": errors or {},
+        "form_token": services.form_token(),
+        "embed": embed,
+        "action": reverse("petitions:embed" if embed else "petitions:page", kwargs={"slug": petition.slug}),
+        "api_url": reverse("petitions-api:signatures", kwargs={"slug": petition.slug}),
+        "page_url": page_url,
+        "embed_snippet": (
+            f'<iframe src="{embed_url}" title="{petition.title}" width="100%" height="720" '
+            'style="border:0" loading="lazy"></iframe>'
+        ),
+        "opt_in_text": services.email_opt_in_text(),
+        "is_organizer": request.user.is_authenticated and request.user.is_staff,
+    }
+
+
+def _thanks_url(petition: Petition, ref_code: str, *, embed: bool) -> str:
+    path = reverse("petitions:embed-thanks" if embed else "petitions:thanks", kwargs={"slug": petition.slug})
+    return f"{path}?{urlencode({'ref': ref_code})}" if ref_code else path
+
+
+def _page(request, slug: str, *, embed: bool):
+    petition = selectors.petition_public_get(slug=slug)
+    if petition is None:
+        raise Http404("No petition here.")
+    template = "petitions/embed.html" if embed else "petitions/petition.html"
+    if request.method == "GET":
+        return render(request, template, _context(request, petition, embed=embed))
+
+    if petition.status != Petition.Status.OPEN:
+        ctx = _context(request, petition, embed=embed, errors={"form": ["This petition is closed."]})
+        return render(request, template, ctx, status=409)
+    wait = _throttle_wait(request)
+    if wait is not None:
+        errors = {"form": [f"Too many attempts. Please try again in {wait} seconds."]}
+        response = render(request, template, _context(request, petition, embed=embed, errors=errors), status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    data = SignatureIn(data=request.POST)
+    if not data.is_valid():
+        values = {k: request.POST.get(k, "") for k in SignatureIn().fields if k not in ("website", "form_token")}
+        errors = {k: [str(m) for m in v] for k, v in data.errors.items()}
+        return render(
+            request, template, _context(request, petition, embed=embed, values=values, errors=errors), status=400
+        )
+    try:
+        result = sign(petition, data.validated_data, request=request, token_required=True)
+    except services.PetitionNotOpen:
+        ctx = _context(request, petition, embed=embed, errors={"form": ["This petition is closed."]})
+        return render(request, template, ctx, status=409)
+    # 303: the browser follows with a GET, so reloading the thank-you page does not post again.
+    return HttpResponseRedirect(_thanks_url(petition, result.ref_code, embed=embed), status=303)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def petition_page(request, slug: str):
+    return _page(request, slug, embed=False)
+
+
+# Partners frame this page on their own sites, so it must be frameable, and the browser will not send
+# our CSRF cookie from inside a third-party frame. Signing carries no session authority to protect; the
+# signed form token (fill time) is required instead.
+@never_cache
+@xframe_options_exempt
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def petition_embed(request, slug: str):
+    return _page(request, slug, embed=True)
+
+
+def _thanks(request, slug: str, *, embed: bool):
+    petition = selectors.petition_public_get(slug=slug)
+    if petition is None:
+        raise Http404("No petition here.")
+    ref = request.GET.get("ref", "")
+    ref = ref if ref.replace("-", "").replace("_", "").isalnum() and len(ref) <= 16 else ""
+    url = share_url(petition, ref)
+    text = f"I signed: {petition.title}"
+    context = {
+        "petition": petition,
+        "count": selectors.signature_counts(petition_id=petition.pk).public,
+        "share_url": url,
+        "confirmation_required": petition.confirmation_required,
+        "embed": embed,
+        "share_links": [
+            ("Email", "mailto:?" + urlencode({"subject": petition.title, "body": f"{text}\n{url}"})),
+            ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
+            ("X", "https://twitter.com/intent/tweet?" + urlencode({"text": text, "url": url})),
+            ("WhatsApp", "https://wa.me/?" + urlencode({"text": f"{text} {url}"})),
+        ],
+    }
+    return render(request, "petitions/thanks.html", context)
+
+
+@require_http_methods(["GET"])
+def thanks(request, slug: str):
+    return _thanks(request, slug, embed=False)
+
+
+@xframe_options_exempt
+@require_http_methods(["GET"])
+def embed_thanks(request, slug: str):
+    return _thanks(request, slug, embed=True)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request, token: str):
+    """GET shows a button, POST confirms: mail scanners open links but do not submit forms."""
+    try:
+        signature = services.signature_from_confirmation_token(token)
+    except services.BadConfirmationLink as exc:
+        return render(request, "petitions/confirm_failed.html", {"reason": exc.reason}, status=400)
+    if request.method == "POST":
+        signature = services.signature_confirm(token=token)
+        return render(
+            request,
+            "petitions/confirmed.html",
+            {"petition": signature.petition, "share_url": share_url(signature.petition, signature.ref_code)},
+        )
+    return render(request, "petitions/confirm.html", {"petition": signature.petition, "token": token})

@@ -1,0 +1,66 @@
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from campaign.models import Campaign
+from petitions.models import Petition
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    # Throttle counters and cached counts live in the cache; each test starts without them.
+    cache.clear()
+    settings.PETITION_COUNT_CACHE_SECONDS = 0
+    settings.PETITION_CACHE_SECONDS = 0
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def campaign(db):
+    return Campaign.objects.create(slug="demo-campaign", name="Demo", status=Campaign.Status.ACTIVE)
+
+
+def _petition(campaign, **kw):
+    fields = {
+        "slug": "stop-face-recognition",
+        "title": "Stop face recognition",
+        "petition_text": "We ask Congress for a moratorium.",
+        "status": Petition.Status.OPEN,
+        "goal": 1000,
+    }
+    fields.update(kw)
+    return Petition.objects.create(campaign=campaign, **fields)
+
+
+@pytest.fixture
+def make_petition(campaign):
+    return lambda **kw: _petition(campaign, **kw)
+
+
+@pytest.fixture
+def petition(campaign):
+    return _petition(campaign)
+
+
+@pytest.fixture
+def organizer(db):
+    return User.objects.create_user("organizer", "org@example.org", "pw", is_staff=True)
+
+
+@pytest.fixture
+def organizer_client(organizer):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=organizer).key}")
+    return client
+
+
+@pytest.fixture
+def privileged_client(db):
+    user = User.objects.create_user("data-steward", "steward@example.org", "pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_personal_data"))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client

@@ -1,0 +1,103 @@
+import re
+
+import pytest
+from django.core import mail, signing
+
+from petitions.models import Signature
+from petitions.selectors import signature_counts
+from petitions.services import confirmation_token
+from tests.fakes.smtp import FakeSMTP
+from tests.petitions.helpers import sign_url, signer
+
+LINK_RE = re.compile(r"https://campaign\.example\.org(/p/confirm/[^/\s]+/)")
+
+
+@pytest.fixture
+def optin_petition(make_petition):
+    return make_petition(slug="confirm-me", confirmation_required=True)
+
+
+def _sign(api_client, petition, capture, **kw):
+    with capture(execute=True):
+        return api_client.post(sign_url(petition.slug), signer(**kw), format="json")
+
+
+def test_pending_and_confirmed_are_counted_apart(api_client, optin_petition, django_capture_on_commit_callbacks):
+    response = _sign(api_client, optin_petition, django_capture_on_commit_callbacks)
+    assert response.status_code == 201
+    assert response.json()["status"] == "pending"
+    assert response.json()["signature_count"] == 0  # only confirmed signatures are shown
+    counts = signature_counts(petition_id=optin_petition.pk)
+    assert (counts.pending, counts.confirmed) == (1, 0)
+
+
+def test_confirmation_link_confirms_once_and_sends_thanks(
+    client, api_client, optin_petition, django_capture_on_commit_callbacks
+):
+    _sign(api_client, optin_petition, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1
+    path = LINK_RE.search(mail.outbox[0].body).group(1)
+
+    page = client.get(path)
+    assert page.status_code == 200
+    assert Signature.objects.get().status == "pending"  # opening the link alone (mail scanners) confirms nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(path)
+        again = client.post(path)
+    assert confirmed.status_code == again.status_code == 200
+    sig = Signature.objects.get()
+    assert sig.status == "confirmed" and sig.confirmed_at is not None
+    counts = signature_counts(petition_id=optin_petition.pk)
+    assert (counts.pending, counts.confirmed) == (0, 1)
+    thanks = [m for m in mail.outbox if "Thank you" in m.subject]
+    assert len(thanks) == 1
+
+
+def test_tampered_link_is_refused(client, api_client, optin_petition, django_capture_on_commit_callbacks):
+    _sign(api_client, optin_petition, django_capture_on_commit_callbacks)
+    sig = Signature.objects.get()
+    token = confirmation_token(signature=sig)
+    forged = signing.dumps({"s": sig.pk}, salt="petitions.confirm", key="another-key")
+    for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), forged):
+        response = client.post(f"/p/confirm/{bad}/")
+        assert response.status_code == 400
+        assert b"not valid" in response.content
+    assert Signature.objects.get().status == "pending"
+
+
+def test_expired_link_is_refused(client, api_client, optin_petition, settings, django_capture_on_commit_callbacks):
+    _sign(api_client, optin_petition, django_capture_on_commit_callbacks)
+    token = confirmation_token(signature=Signature.objects.get())
+    settings.PETITION_CONFIRM_MAX_AGE = -1
+    response = client.post(f"/p/confirm/{token}/")
+    assert response.status_code == 400
+    assert b"expired" in response.content
+    assert Signature.objects.get().status == "pending"
+
+
+def test_signing_again_resends_confirmation_up_to_the_limit(
+    api_client, optin_petition, settings, django_capture_on_commit_callbacks
+):
+    settings.PETITION_CONFIRM_MAX_SENDS = 3
+    codes = [_sign(api_client, optin_petition, django_capture_on_commit_callbacks).status_code for _ in range(5)]
+    assert codes == [201, 200, 200, 200, 200]
+    assert len(mail.outbox) == 3
+    assert Signature.objects.get().confirmation_sends == 3
+
+
+def test_confirmation_email_goes_through_a_real_smtp_server(
+    api_client, optin_petition, settings, django_capture_on_commit_callbacks
+):
+    with FakeSMTP() as smtp:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = smtp.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        _sign(api_client, optin_petition, django_capture_on_commit_callbacks)
+    assert len(smtp.messages) == 1
+    message = smtp.messages[0]
+    assert message["To"] == "ada@example.org"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert LINK_RE.search(message.get_payload(decode=True).decode())

@@ -1,0 +1,130 @@
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from petitions.models import Petition, Signature, SignatureCountShard
+from petitions.selectors import signature_counts
+from petitions.services import signature_counts_reconcile, signature_submit
+from petitions.tasks import reconcile_signature_counts
+from tests.petitions.helpers import sign_url, signer
+
+
+def test_count_is_spread_over_shards_not_one_row(api_client, petition, settings):
+    settings.PETITION_COUNT_SHARDS = 16
+    for i in range(40):
+        api_client.post(sign_url(petition.slug), signer(email=f"s{i}@example.org"), format="json")
+    assert signature_counts(petition_id=petition.pk).confirmed == 40
+    assert SignatureCountShard.objects.filter(petition=petition).count() > 1
+
+
+def test_cached_count_is_at_most_the_cache_time_stale(api_client, petition, settings):
+    settings.PETITION_COUNT_CACHE_SECONDS = 2
+    assert signature_counts(petition_id=petition.pk).confirmed == 0
+    api_client.post(sign_url(petition.slug), signer(), format="json")
+    assert signature_counts(petition_id=petition.pk).confirmed == 0  # served from the 2 s cache
+    from django.core.cache import cache
+
+    cache.clear()  # what the expiry does
+    assert signature_counts(petition_id=petition.pk).confirmed == 1
+
+
+def test_reconciliation_repairs_drift_from_the_rows(api_client, petition):
+    for i in range(5):
+        api_client.post(sign_url(petition.slug), signer(email=f"s{i}@example.org"), format="json")
+    Signature.objects.filter(contact__email="s0@example.org").delete()  # e.g. removed in the admin
+    SignatureCountShard.objects.filter(petition=petition).update(count=0)
+    assert signature_counts(petition_id=petition.pk).confirmed == 0
+    reconcile_signature_counts()
+    assert signature_counts(petition_id=petition.pk).confirmed == 4
+    assert signature_counts_reconcile(petition_id=petition.pk) == {}  # nothing left to repair
+
+
+def test_beat_schedule_runs_the_reconciliation(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "petitions.tasks.reconcile_signature_counts" in tasks
+
+
+def test_seed_demo_creates_the_open_petition_once(db):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    petition = Petition.objects.get(slug="face-recognition-moratorium")
+    assert petition.status == "open" and petition.goal == 100_000
+    assert petition.target_kind == "own_members"
+    assert petition.campaign.slug == "face-recognition-moratorium"
+    assert "28 members" in petition.description
+    assert Petition.objects.count() == 1
+
+
+def _hammer(n_threads: int, fn):
+    barrier = threading.Barrier(n_threads)
+    errors: list[BaseException] = []
+
+    def run(i):
+        try:
+            barrier.wait()
+            fn(i)
+        except BaseException as exc:  # noqa: BLE001 - collected and re-raised in the test thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker, settings):
+    """Real commits that other connections (threads) see, without a transactional test's flush at the end:
+    a flush would also empty the Congress data loaded once for the whole session. Cleans up its own rows."""
+    from campaign.models import Campaign
+    from contacts.models import Contact
+
+    settings.THROTTLES_ENABLED = False
+    with django_db_blocker.unblock():
+        campaign = Campaign.objects.create(slug="concurrency", name="Concurrency")
+        yield campaign
+        petitions = Petition.objects.filter(campaign=campaign)
+        contact_ids = list(Signature.objects.filter(petition__in=petitions).values_list("contact_id", flat=True))
+        Signature.objects.filter(petition__in=petitions).delete()
+        Contact.objects.filter(pk__in=contact_ids).delete()
+        petitions.delete()
+        campaign.delete()
+        connection.close()
+
+
+@pytest.mark.postgres
+def test_fifty_concurrent_requests_with_one_email_make_one_signature(committed):
+    from rest_framework.test import APIClient
+
+    petition = Petition.objects.create(campaign=committed, slug="race", title="R", petition_text="t", status="open")
+    statuses: list[int] = []
+
+    def sign(i):
+        response = APIClient().post(sign_url("race"), signer(email="Same@Example.org" if i % 2 else "same@example.org"))
+        statuses.append(response.status_code)
+
+    assert _hammer(50, sign) == []
+    assert sorted(statuses) == [200] * 49 + [201]
+    assert Signature.objects.filter(petition=petition).count() == 1
+    assert signature_counts(petition_id=petition.pk).confirmed == 1
+    assert signature_counts_reconcile(petition_id=petition.pk) == {}
+
+
+@pytest.mark.postgres
+def test_count_stays_exact_under_concurrent_signing(committed):
+    petition = Petition.objects.create(campaign=committed, slug="busy", title="B", petition_text="t", status="open")
+
+    def sign(i):
+        for j in range(5):
+            signature_submit(petition=petition, email=f"p{i}-{j}@example.org", postal_code="05401")
+
+    assert _hammer(20, sign) == []
+    assert Signature.objects.filter(petition=petition).count() == 100
+    assert signature_counts(petition_id=petition.pk).confirmed == 100
+    assert signature_counts_reconcile(petition_id=petition.pk) == {}

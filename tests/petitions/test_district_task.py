@@ -1,0 +1,38 @@
+from contacts.models import Contact
+from petitions.models import Signature
+from tests.fakes.geocoder import FakeGeocoder, census_match
+from tests.petitions.helpers import sign_url, signer
+
+
+def test_split_zip_with_address_is_resolved_by_the_task(
+    api_client, petition, settings, django_capture_on_commit_callbacks
+):
+    with FakeGeocoder(census_match(state="IL", district="07", zip_code="60616")) as geo:
+        settings.CENSUS_GEOCODER_URL = geo.url
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = api_client.post(
+                sign_url(petition.slug),
+                signer(postal_code="60616", address_line="2300 S Michigan Ave", locality="Chicago", region="IL"),
+                format="json",
+            )
+        assert response.status_code == 201
+        assert geo.requests == []  # nothing outside was called during the request
+        assert Signature.objects.get().district is None
+        for callback in callbacks:
+            callback()
+    sig = Signature.objects.get()
+    assert (sig.district_state, sig.district, sig.district_accuracy, sig.district_congress) == ("IL", 7, "address", 119)
+    contact = Contact.objects.get()
+    assert (contact.district_state, contact.district, contact.district_accuracy) == ("IL", 7, "address")
+
+
+def test_geocoder_without_a_match_leaves_the_district_open(
+    api_client, petition, settings, django_capture_on_commit_callbacks
+):
+    with FakeGeocoder({"result": {"addressMatches": []}}) as geo:
+        settings.CENSUS_GEOCODER_URL = geo.url
+        with django_capture_on_commit_callbacks(execute=True):
+            api_client.post(
+                sign_url(petition.slug), signer(postal_code="60616", address_line="1 Nowhere St"), format="json"
+            )
+    assert Signature.objects.get().district is None
