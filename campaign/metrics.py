@@ -125,8 +125,8 @@ def campaign_metrics(*, campaign: Campaign, period: Period) -> dict:
     by_legislator = _by_legislator(daily, by_state, by_district)
 
     sources: dict[str, dict] = defaultdict(lambda: {"signatures": 0, "calls": 0})
-    for row in daily.filter(kind__in=["signature_sources", "call_sources"]).values("kind", "source").annotate(
-        v=Sum("value")
+    for row in (
+        daily.filter(kind__in=["signature_sources", "call_sources"]).values("kind", "source").annotate(v=Sum("value"))
     ):
         sources[row["source"] or "(none)"]["signatures" if row["kind"] == "signature_sources" else "calls"] += row["v"]
     referrals = int(daily.filter(kind="signature_referrals").aggregate(v=Sum("value"))["v"] or 0)
@@ -186,7 +186,9 @@ def _by_legislator(daily, by_state, by_district) -> list[dict]:
         member = snap.house.get((state, district))
         if member is not None:
             entry(member)["signatures"] += counts["signatures"]
-    offices = daily.filter(kind__in=["call_connected", "letters_sent"]).values("kind", "bioguide_id").annotate(v=Sum("value"))
+    offices = (
+        daily.filter(kind__in=["call_connected", "letters_sent"]).values("kind", "bioguide_id").annotate(v=Sum("value"))
+    )
     from congress.models import Legislator
 
     others = {row["bioguide_id"] for row in offices} - set(snap.as_json) - set(people)

@@ -31,7 +31,9 @@ def day_start(moment: dt.datetime) -> dt.datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _rows(campaign_field: str, grain: str, kind: str, queryset, value: str = "n", **dims: str) -> Iterable[MetricRollup]:
+def _rows(
+    campaign_field: str, grain: str, kind: str, queryset, value: str = "n", **dims: str
+) -> Iterable[MetricRollup]:
     for row in queryset:
         number = row[value]
         if not number:
@@ -78,7 +80,9 @@ def _contact_rows(start: dt.datetime) -> Iterable[MetricRollup]:
             .annotate(n=Count("id"))
         )
         for row in hourly:
-            yield MetricRollup(campaign_id=campaign_id, grain=HOUR, bucket=row["b"], kind="contacts_new", value=row["n"])
+            yield MetricRollup(
+                campaign_id=campaign_id, grain=HOUR, bucket=row["b"], kind="contacts_new", value=row["n"]
+            )
 
 
 def _call_rows(start: dt.datetime) -> Iterable[MetricRollup]:
@@ -123,9 +127,7 @@ def _letter_rows(start: dt.datetime) -> Iterable[MetricRollup]:
     yield from _rows("c", HOUR, lambda r: f"letters:{r['status']}", hourly.annotate(n=Count("id")))
     daily = letters.annotate(b=TruncDay("created_at", tzinfo=UTC))
     geo = daily.values("c", "b", "submission__district_state", "submission__district").annotate(n=Count("id"))
-    yield from _rows(
-        "c", DAY, "letters", geo, state="submission__district_state", district="submission__district"
-    )
+    yield from _rows("c", DAY, "letters", geo, state="submission__district_state", district="submission__district")
     sent = daily.filter(status=Letter.Status.SENT).values("c", "b", "bioguide_id").annotate(n=Count("id"))
     yield from _rows("c", DAY, "letters_sent", sent, bioguide_id="bioguide_id")
 
