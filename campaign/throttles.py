@@ -56,10 +56,9 @@ class ScopedFieldThrottle(_Toggle):
         return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
-        try:
-            value = request.data.get(self.field)
-        except Exception:  # noqa: BLE001 - malformed bodies are the parser's error to report, not ours
-            return None
+        # A malformed body raises ParseError here, which DRF answers as the 400 it is.
+        data = request.data
+        value = data.get(self.field) if hasattr(data, "get") else None
         if not isinstance(value, str) or not value.strip():
             return None
         normalized = value.strip().lower()
