@@ -1,6 +1,7 @@
 from django.db import transaction
 
 from campaign.models import Campaign
+from outreach.services.letters import demo_letter_action_seed
 
 DEMO_SLUG = "face-recognition-moratorium"
 
@@ -21,4 +22,5 @@ def demo_campaign_seed() -> Campaign:
             "status": Campaign.Status.ACTIVE,
         },
     )
+    demo_letter_action_seed(campaign=campaign)
     return campaign
