@@ -309,3 +309,8 @@ if LETTERS_SENDING_STALE_SECONDS <= CWC_CONNECT_TIMEOUT + CWC_TIMEOUT:
     raise ImproperlyConfigured("LETTERS_SENDING_STALE_SECONDS must exceed CWC_CONNECT_TIMEOUT + CWC_TIMEOUT")
 THROTTLE_RATES["letter_ip"] = env.str("THROTTLE_LETTER_IP", default="30/minute")
 THROTTLE_RATES["letter_email"] = env.str("THROTTLE_LETTER_EMAIL", default="10/hour")
+# Redis broker: an unacknowledged task of a dead worker comes back after CELERY_VISIBILITY_TIMEOUT, but only
+# when a worker sweeps for it; kombu's default sweeps about every 100 s. A letter should not wait that long.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10)
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = 1

@@ -73,6 +73,7 @@ def _error_xml(messages: list[str]) -> bytes:
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "FakeCWC/1"
+    protocol_version = "HTTP/1.1"  # keep-alive, like the real APIs; every reply sets Content-Length
     state: State  # set per server
 
     def log_message(self, *args):  # quiet
