@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt venv migrate bench-lookup clean
+.PHONY: run test lint fmt venv migrate bench-lookup bench-letters clean
 
 venv: $(STAMP)
 
@@ -39,6 +39,10 @@ fmt: $(STAMP)
 
 bench-lookup: $(STAMP)
 	$(BIN)/python -m bench.lookup
+
+# Needs DATABASE_URL (PostgreSQL) and REDIS_URL: real workers deliver to a fake CWC on loopback.
+bench-letters: $(STAMP)
+	$(BIN)/python -m bench.letters
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

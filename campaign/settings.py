@@ -314,3 +314,7 @@ THROTTLE_RATES["letter_email"] = env.str("THROTTLE_LETTER_EMAIL", default="10/ho
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10)
     CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = 1
+# Celery's Django fixup closes the database connection around every task unless this is set (it ignores
+# CONN_MAX_AGE): reconnecting cost more than the rest of a letter delivery. Connections are recycled after
+# 2 x this many tasks.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=200)

@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from outreach.targets import TargetOrder, TargetRule
 
@@ -245,7 +246,7 @@ class LetterEvent(models.Model):
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(max_length=14, choices=Letter.Status.choices)
     detail = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]

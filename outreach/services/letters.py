@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
 import re
 import time
@@ -455,33 +456,67 @@ def _parse_rate(rate: str | None) -> tuple[int, int] | None:
     return int(count), period
 
 
-def _rate_wait(key: str, rate: str | None) -> float:
-    """Fixed-window limiter on the shared cache: 0 when allowed now, else seconds until the next window."""
-    parsed = _parse_rate(rate)
-    if parsed is None:
-        return 0.0
-    limit, period = parsed
+_redis_clients: dict[int, object] = {}
+
+
+def _redis():
+    """A raw client on REDIS_URL (one per process), or None in the embedded default."""
+    if not settings.REDIS_URL:
+        return None
+    pid = os.getpid()
+    if pid not in _redis_clients:
+        import redis
+
+        _redis_clients.clear()
+        _redis_clients[pid] = redis.Redis.from_url(settings.REDIS_URL)
+    return _redis_clients[pid]
+
+
+def _rate_take(limits: list[tuple[str, str | None]]) -> float:
+    """Fixed-window limiters shared by all workers: 0 when every limit allows one more now, else the seconds
+    until the first window that would. On Redis all counters move in one round trip."""
+    windows = []
     now = time.time()
-    window = int(now // period)
-    cache_key = f"letters:rate:{key}:{window}"
-    cache.add(cache_key, 0, timeout=period * 2)
-    try:
-        used = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=period * 2)
-        used = 1
-    if used <= limit:
+    for key, rate in limits:
+        parsed = _parse_rate(rate)
+        if parsed:
+            limit, period = parsed
+            window = int(now // period)
+            windows.append((f"letters:rate:{key}:{period}:{window}", limit, period, window))
+    if not windows:
         return 0.0
-    return (window + 1) * period - now + random.uniform(0, min(1.0, period * 0.1))
+    client = _redis()
+    if client is not None:
+        pipe = client.pipeline(transaction=False)
+        for cache_key, _, period, _ in windows:
+            pipe.incr(cache_key)
+            pipe.expire(cache_key, period * 2)
+        counts = pipe.execute()[::2]
+    else:
+        counts = []
+        for cache_key, _, period, _ in windows:
+            cache.add(cache_key, 0, timeout=period * 2)
+            try:
+                counts.append(cache.incr(cache_key))
+            except ValueError:  # expired between add and incr
+                cache.set(cache_key, 1, timeout=period * 2)
+                counts.append(1)
+    wait = 0.0
+    for (_, limit, period, window), used in zip(windows, counts, strict=True):
+        if used > limit:
+            wait = max(wait, (window + 1) * period - now + random.uniform(0, min(1.0, period * 0.1)))
+    return wait
 
 
 def letter_rate_wait(letter: Letter) -> float:
     if letter.channel not in (Channel.CWC_HOUSE, Channel.CWC_SENATE, Channel.EMAIL):
         return 0.0
-    wait = _rate_wait("global", settings.LETTERS_RATE_GLOBAL)
-    if wait:
-        return wait
-    return _rate_wait(f"office:{letter.office_code or letter.bioguide_id}", settings.LETTERS_RATE_PER_OFFICE)
+    return _rate_take(
+        [
+            ("global", settings.LETTERS_RATE_GLOBAL),
+            (f"office:{letter.office_code or letter.bioguide_id}", settings.LETTERS_RATE_PER_OFFICE),
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -494,35 +529,46 @@ def _event(letter_id, status: str, detail: str = "") -> None:
     LetterEvent.objects.create(letter_id=letter_id, status=status, detail=detail[:500])
 
 
-def _claim(letter_id) -> tuple[str | None, float | None]:
-    """Claim a queued letter (queued -> sending) or a stale sending one. Returns (token, None) when claimed,
-    (None, seconds) when another attempt holds a fresh claim, (None, None) when there is nothing to do."""
+def _claim(letter_id) -> tuple[str | None, float | None, str]:
+    """Claim a queued letter (queued -> sending) or a stale sending one. Returns (token, None, note) when
+    claimed, (None, seconds, "") when another attempt holds a fresh claim, (None, None, "") when there is
+    nothing to do."""
     now = timezone.now()
     token = uuid.uuid4().hex
     claim = {"status": Status.SENDING, "claim_token": token, "claimed_at": now, "attempts": F("attempts") + 1,
              "updated_at": now}  # fmt: skip
     if Letter.objects.filter(pk=letter_id, status=Status.QUEUED).update(**claim):
-        _event(letter_id, Status.SENDING)
-        return token, None
+        return token, None, ""
     stale_before = now - timedelta(seconds=settings.LETTERS_SENDING_STALE_SECONDS)
     if Letter.objects.filter(pk=letter_id, status=Status.SENDING, claimed_at__lt=stale_before).update(**claim):
         # The attempt that held it died or hung past any HTTP timeout. The DeliveryId is the same, so if the
         # office did get the first attempt it drops this one as a duplicate.
-        _event(letter_id, Status.SENDING, "reclaimed from a stalled attempt")
-        return token, None
+        return token, None, "reclaimed from a stalled attempt"
     row = Letter.objects.filter(pk=letter_id).values_list("status", "claimed_at").first()
     if row and row[0] == Status.SENDING and row[1]:
-        return None, max(1.0, (row[1] - stale_before).total_seconds() + 1)
-    return None, None
+        return None, max(1.0, (row[1] - stale_before).total_seconds() + 1), ""
+    return None, None, ""
 
 
-def _finish(letter_id, token: str, status: str, detail: str = "", **fields) -> bool:
+def _release(letter_id, token: str, wait: float) -> None:
+    """Hand a claimed letter back untouched (a rate limit said not yet): the claim was not an attempt."""
+    now = timezone.now()
+    Letter.objects.filter(pk=letter_id, status=Status.SENDING, claim_token=token).update(
+        status=Status.QUEUED, claim_token="", attempts=F("attempts") - 1, updated_at=now,
+        next_attempt_at=now + timedelta(seconds=wait),
+    )  # fmt: skip
+
+
+def _finish(letter_id, token: str, status: str, detail: str = "", *, attempt=None, **fields) -> bool:
+    """Record an attempt's outcome if this attempt still holds the claim. The attempt's own "sending" event
+    is written here with its start time, in the same INSERT: one round trip less per letter."""
     now = timezone.now()
     done = Letter.objects.filter(pk=letter_id, status=Status.SENDING, claim_token=token).update(
         status=status, claim_token="", updated_at=now, **fields
     )
     if done:
-        _event(letter_id, status, detail)
+        final = LetterEvent(letter_id=letter_id, status=status, detail=detail[:500], created_at=now)
+        LetterEvent.objects.bulk_create([attempt, final] if attempt is not None else [final])
     return bool(done)
 
 
@@ -590,44 +636,42 @@ def _send(letter: Letter) -> None:
 
 def letter_deliver(*, letter_id, retry_delay: Callable[[int], float]) -> DeliveryOutcome:
     """One delivery attempt. `retry_delay(attempts)` is the caller's backoff for transient errors."""
-    letter = Letter.objects.filter(pk=letter_id).only("status", "channel", "office_code", "bioguide_id").first()
-    if letter is None or letter.status not in (Status.QUEUED, Status.SENDING):
-        return DeliveryOutcome(status="")
-    if letter.status == Status.QUEUED:
-        wait = letter_rate_wait(letter)
-        if wait:
-            return DeliveryOutcome(status="", retry_in=wait)
-    token, busy_for = _claim(letter_id)
+    token, busy_for, note = _claim(letter_id)
     if token is None:
         return DeliveryOutcome(status="", retry_in=busy_for)
     letter = Letter.objects.select_related("submission", "action").get(pk=letter_id)
+    wait = letter_rate_wait(letter)
+    if wait:
+        _release(letter_id, token, wait)
+        return DeliveryOutcome(status="", retry_in=wait)
+    attempt = LetterEvent(letter_id=letter_id, status=Status.SENDING, detail=note, created_at=timezone.now())
     if letter.channel == Channel.OUTBOX:
-        _finish(letter_id, token, Status.IN_OUTBOX, "kept for the printable batch")
+        _finish(letter_id, token, Status.IN_OUTBOX, "kept for the printable batch", attempt=attempt)
         return DeliveryOutcome(status=Status.IN_OUTBOX)
     try:
         _send(letter)
     except TransientDeliveryError as exc:
-        return _after_transient(letter, token, str(exc), retry_delay)
+        return _after_transient(letter, token, str(exc), retry_delay, attempt)
     except PermanentDeliveryError as exc:
-        _finish(letter_id, token, Status.FAILED, str(exc), error=str(exc)[:2000])
+        _finish(letter_id, token, Status.FAILED, str(exc), attempt=attempt, error=str(exc)[:2000])
         return DeliveryOutcome(status=Status.FAILED)
     now = timezone.now()
     detail = f"accepted by {letter.office_code or letter.destination}"
-    if not _finish(letter_id, token, Status.SENT, detail, sent_at=now, error=""):
+    if not _finish(letter_id, token, Status.SENT, detail, attempt=attempt, sent_at=now, error=""):
         log.warning("letter id=%s was reclaimed while this attempt ran; the other attempt records it", letter_id)
     return DeliveryOutcome(status=Status.SENT)
 
 
-def _after_transient(letter: Letter, token: str, error: str, retry_delay) -> DeliveryOutcome:
+def _after_transient(letter: Letter, token: str, error: str, retry_delay, attempt) -> DeliveryOutcome:
     delay = retry_delay(letter.attempts)
     started = letter.queued_at or letter.created_at
     now = timezone.now()
     if now + timedelta(seconds=delay) > started + timedelta(seconds=settings.LETTERS_MAX_AGE_SECONDS):
         reason = f"gave up after {letter.attempts} attempts: {error}"
-        _finish(letter.pk, token, Status.FAILED, reason, error=reason[:2000])
+        _finish(letter.pk, token, Status.FAILED, reason, attempt=attempt, error=reason[:2000])
         return DeliveryOutcome(status=Status.FAILED)
     _finish(
-        letter.pk, token, Status.QUEUED, f"attempt {letter.attempts} failed: {error}",
+        letter.pk, token, Status.QUEUED, f"attempt {letter.attempts} failed: {error}", attempt=attempt,
         error=error[:2000], next_attempt_at=now + timedelta(seconds=delay),
     )  # fmt: skip
     return DeliveryOutcome(status=Status.QUEUED, retry_in=delay)

@@ -79,9 +79,21 @@ def letters_settings(settings, census_url):
     settings.CWC_ORGANIZATION = "Example Advocacy"
     settings.HOUSE_CWC_URL = settings.HOUSE_CWC_API_KEY = ""
     settings.SENATE_CWC_URL = settings.SENATE_CWC_API_KEY = ""
-    cache.clear()
+    _clear_limits()
     yield settings
+    _clear_limits()
+
+
+def _clear_limits():
+    from django.conf import settings
+
     cache.clear()
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        for key in client.scan_iter("letters:rate:*"):
+            client.delete(key)
 
 
 @pytest.fixture

@@ -213,7 +213,7 @@ def test_the_sweeper_re_enqueues_letters_whose_task_was_lost(
 
 @pytest.mark.django_db
 def test_rate_limits_delay_a_letter_without_claiming_it(api_client, action, cwc, settings):
-    house, _ = cwc
+    house, senate = cwc
     settings.LETTERS_RATE_PER_OFFICE = "1/minute"
     letters = list(queued_letters(api_client).filter(chamber="senate"))
     assert services.letter_deliver(letter_id=letters[0].pk, retry_delay=retry_delay).status == "sent"
@@ -225,7 +225,10 @@ def test_rate_limits_delay_a_letter_without_claiming_it(api_client, action, cwc,
     settings.LETTERS_RATE_GLOBAL = "1/hour"
     house_letter = Letter.objects.get(chamber="house")
     assert services.letter_deliver(letter_id=house_letter.pk, retry_delay=retry_delay).status == "sent"
-    assert services.letter_deliver(letter_id=letters[1].pk, retry_delay=retry_delay).retry_in > 60
+    outcome = services.letter_deliver(letter_id=letters[1].pk, retry_delay=retry_delay)
+    assert outcome.status == "" and outcome.retry_in > 0  # the rest of the hour's window
+    assert Letter.objects.get(pk=letters[1].pk).status == "queued"
+    assert not senate.received_for(letters[1].delivery_id)
 
 
 def test_backoff_grows_exponentially_with_jitter_and_a_ceiling(settings):
