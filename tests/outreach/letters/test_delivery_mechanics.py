@@ -278,3 +278,30 @@ def test_seed_demo_adds_a_letter_action_to_the_demo_campaign():
     action = LetterAction.objects.get(campaign=campaign)
     assert campaign.slug == "face-recognition-moratorium"
     assert action.topics and action.target_rule == "both" and len(action.cwc_campaign_id) == 32
+
+
+@pytest.mark.django_db
+def test_timeouts_and_refused_connections_are_transient_and_retried_with_the_same_delivery_id(
+    api_client, action, cwc, settings
+):
+    house, _ = cwc
+    letter = queued_letters(api_client).get(chamber="house")
+    settings.CWC_TIMEOUT = 0.3
+    release = house.hold_requests()  # the API takes longer than our timeout
+    outcome = services.letter_deliver(letter_id=letter.pk, retry_delay=lambda attempts: 1.0)
+    assert outcome.status == "queued" and outcome.retry_in == 1.0
+    letter.refresh_from_db()
+    assert "ReadTimeout" in letter.error and letter.next_attempt_at is not None
+    house.stop_holding()
+    release.set()
+    real_url = settings.HOUSE_CWC_URL
+    settings.HOUSE_CWC_URL = "http://127.0.0.1:9"  # nothing listens there
+    outcome = services.letter_deliver(letter_id=letter.pk, retry_delay=lambda attempts: 1.0)
+    assert outcome.status == "queued"
+    assert "ConnectionError" in Letter.objects.get(pk=letter.pk).error
+    settings.HOUSE_CWC_URL = real_url
+    assert services.letter_deliver(letter_id=letter.pk, retry_delay=lambda attempts: 1.0).status == "sent"
+    # The timed-out request did reach the office; the retry carried the same DeliveryId, so it counts once.
+    assert house.deliveries[letter.delivery_id] == 1
+    assert {r.delivery_id for r in house.received} == {letter.delivery_id}
+    assert Letter.objects.get(pk=letter.pk).attempts == 3
