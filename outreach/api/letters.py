@@ -228,10 +228,19 @@ class LetterRejectView(APIView):
 # --- Petition delivery ------------------------------------------------------------------------------
 
 
+class PetitionDeliveryOutput(serializers.Serializer):
+    petition = serializers.SlugField()
+    run = serializers.IntegerField()
+    letters = serializers.IntegerField()
+    signatures = serializers.IntegerField(help_text="Signatures delivered for the first time in this run.")
+    skipped = serializers.IntegerField(help_text="Confirmed signatures with no state: no office to tell.")
+    offices = serializers.ListField(child=serializers.DictField())
+
+
 class PetitionDeliverView(APIView):
     permission_classes = [CanDeliverPetitions]
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses={202: PetitionDeliveryOutput})
     def post(self, request, slug: str):
         from outreach.services import petition_delivery
 
@@ -241,4 +250,4 @@ class PetitionDeliverView(APIView):
             raise NotFound("No such petition.") from exc
         except petition_delivery.PetitionsUnavailable as exc:
             raise ServiceUnavailable("Petitions are not installed.") from exc
-        return Response(result.as_dict(), status=status.HTTP_202_ACCEPTED)
+        return Response(PetitionDeliveryOutput(result.as_dict()).data, status=status.HTTP_202_ACCEPTED)

@@ -21,6 +21,42 @@ from django.conf import settings
 from outreach.delivery import PermanentDeliveryError, TransientDeliveryError
 
 CWC_VERSION = "2.0"
+# The Library of Congress policy areas: CWC accepts only these as LibraryOfCongressTopic.
+LOC_POLICY_AREAS = (
+    "Agriculture and Food",
+    "Animals",
+    "Armed Forces and National Security",
+    "Arts, Culture, Religion",
+    "Civil Rights and Liberties, Minority Issues",
+    "Commerce",
+    "Congress",
+    "Crime and Law Enforcement",
+    "Economics and Public Finance",
+    "Education",
+    "Emergency Management",
+    "Energy",
+    "Environmental Protection",
+    "Families",
+    "Finance and Financial Sector",
+    "Foreign Trade and International Finance",
+    "Government Operations and Politics",
+    "Health",
+    "Housing and Community Development",
+    "Immigration",
+    "International Affairs",
+    "Labor and Employment",
+    "Law",
+    "Native Americans",
+    "Private Legislation",
+    "Public Lands and Natural Resources",
+    "Science, Technology, Communications",
+    "Social Sciences and History",
+    "Social Welfare",
+    "Sports and Recreation",
+    "Taxation",
+    "Transportation and Public Works",
+    "Water Resources Development",
+)
 HOUSE = "house"
 SENATE = "senate"
 _BIOGUIDE_IN_NAME = re.compile(r"\[bioguide_id:\s*([A-Z]\d{6})\]")

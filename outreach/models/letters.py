@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -73,6 +74,25 @@ class LetterAction(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        from outreach.delivery.cwc import LOC_POLICY_AREAS
+
+        errors = {}
+        if not isinstance(self.topics, list) or not self.topics:
+            errors["topics"] = "Give one or more Library of Congress policy areas."
+        else:
+            unknown = [t for t in self.topics if t not in LOC_POLICY_AREAS]
+            if unknown:
+                errors["topics"] = f"Not Library of Congress policy areas: {', '.join(map(str, unknown))}."
+        if any([self.bill_congress, self.bill_type, self.bill_number]) and not all(
+            [self.bill_congress, self.bill_type, self.bill_number]
+        ):
+            errors["bill_number"] = "A bill needs its Congress, type and number."
+        if self.target_rule == TargetRule.SPECIFIC and not self.target_bioguide_ids:
+            errors["target_bioguide_ids"] = "Name the members (bioguide ids) this letter goes to."
+        if errors:
+            raise ValidationError(errors)
 
 
 class CwcOffice(models.Model):

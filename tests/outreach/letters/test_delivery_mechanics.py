@@ -305,3 +305,15 @@ def test_timeouts_and_refused_connections_are_transient_and_retried_with_the_sam
     assert house.deliveries[letter.delivery_id] == 1
     assert {r.delivery_id for r in house.received} == {letter.delivery_id}
     assert Letter.objects.get(pk=letter.pk).attempts == 3
+
+
+@pytest.mark.django_db
+def test_letter_actions_take_only_library_of_congress_topics_and_whole_bills(action):
+    from django.core.exceptions import ValidationError
+
+    action.full_clean()
+    action.topics = ["Face Stuff"]
+    action.bill_number = None
+    with pytest.raises(ValidationError) as err:
+        action.full_clean()
+    assert set(err.value.message_dict) == {"topics", "bill_number"}
