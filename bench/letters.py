@@ -236,6 +236,15 @@ class RemoteFake:
         self.proc.wait()
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process (Linux /proc); 0 where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(workers: int, n: int, fake: RemoteFake, log_dir: Path) -> float:
     from django.db import transaction
 
@@ -248,6 +257,7 @@ def run(workers: int, n: int, fake: RemoteFake, log_dir: Path) -> float:
     try:
         _wait_ready(procs)
         wanted = {uuid.UUID(i).hex for i in ids}
+        cpu_before = [_cpu_seconds(p.pid) for p in procs] + [_cpu_seconds(fake.proc.pid)]
         started = time.perf_counter()
         with transaction.atomic():
             letters_enqueue_on_commit(ids)
@@ -258,6 +268,12 @@ def run(workers: int, n: int, fake: RemoteFake, log_dir: Path) -> float:
                 break
             time.sleep(0.05)
         elapsed = time.perf_counter() - started
+        cpu_after = [_cpu_seconds(p.pid) for p in procs] + [_cpu_seconds(fake.proc.pid)]
+        used = [(a - b) * 1000 / n for a, b in zip(cpu_after, cpu_before, strict=True)]
+        print(
+            f"  cpu per letter: workers {sum(used[:-1]):.2f} ms, fake CWC {used[-1]:.2f} ms "
+            f"(2 cores on this machine: {os.cpu_count()})"
+        )
         # Let any stray duplicate arrive before counting.
         time.sleep(1.0)
         received = [d for d, _ in fake.received() if d in wanted]

@@ -563,12 +563,14 @@ def _finish(letter_id, token: str, status: str, detail: str = "", *, attempt=Non
     """Record an attempt's outcome if this attempt still holds the claim. The attempt's own "sending" event
     is written here with its start time, in the same INSERT: one round trip less per letter."""
     now = timezone.now()
-    done = Letter.objects.filter(pk=letter_id, status=Status.SENDING, claim_token=token).update(
-        status=status, claim_token="", updated_at=now, **fields
-    )
-    if done:
-        final = LetterEvent(letter_id=letter_id, status=status, detail=detail[:500], created_at=now)
-        LetterEvent.objects.bulk_create([attempt, final] if attempt is not None else [final])
+    # One transaction: the status and its history never disagree, and it costs a single commit.
+    with transaction.atomic():
+        done = Letter.objects.filter(pk=letter_id, status=Status.SENDING, claim_token=token).update(
+            status=status, claim_token="", updated_at=now, **fields
+        )
+        if done:
+            final = LetterEvent(letter_id=letter_id, status=status, detail=detail[:500], created_at=now)
+            LetterEvent.objects.bulk_create([attempt, final] if attempt is not None else [final])
     return bool(done)
 
 
