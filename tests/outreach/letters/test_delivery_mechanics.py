@@ -317,3 +317,29 @@ def test_letter_actions_take_only_library_of_congress_topics_and_whole_bills(act
     with pytest.raises(ValidationError) as err:
         action.full_clean()
     assert set(err.value.message_dict) == {"topics", "bill_number"}
+
+
+@pytest.mark.django_db
+def test_an_organizer_can_retry_a_failed_letter_with_the_same_delivery_id(
+    api_client, action, cwc, django_capture_on_commit_callbacks
+):
+    house, _ = cwc
+    house.program(400)
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client.post(URL, letter_payload(), format="json")
+    letter = Letter.objects.get(chamber="house")
+    assert letter.status == "failed"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.letters_requeue_failed(letter_ids=[letter.pk]) == 1
+    letter.refresh_from_db()
+    assert letter.status == "sent" and house.deliveries == {letter.delivery_id: 1}
+    assert services.letters_requeue_failed(letter_ids=[letter.pk]) == 0  # only failed letters
+
+
+def test_the_beat_schedule_sweeps_stuck_letters_and_refreshes_office_codes():
+    from campaign.schedule import beat_schedule
+
+    schedule = beat_schedule(congress_source="")
+    tasks = {entry["task"] for entry in schedule.values()}
+    assert {"outreach.tasks.letters.sweep_stuck_letters", "outreach.tasks.letters.sync_cwc_offices"} <= tasks
+    assert sweep_stuck_letters.name in tasks

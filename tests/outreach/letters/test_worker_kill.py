@@ -70,7 +70,8 @@ def test_a_worker_killed_mid_delivery_still_ends_in_exactly_one_delivery(tmp_pat
     with _admin_connection(config) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()  # this suite's own Redis database: no stale messages
+    # No stale letter messages from an earlier run: the queue and the unacknowledged set start empty.
+    redis.Redis.from_url(settings.REDIS_URL).delete("letters", "unacked", "unacked_index", "unacked_mutex")
     workers = []
     with FakeCwc(api_key="house-key", offices=[("HCA11", "")]) as fake:
         env = {
