@@ -343,3 +343,56 @@ def test_the_beat_schedule_sweeps_stuck_letters_and_refreshes_office_codes():
     tasks = {entry["task"] for entry in schedule.values()}
     assert {"outreach.tasks.letters.sweep_stuck_letters", "outreach.tasks.letters.sync_cwc_offices"} <= tasks
     assert sweep_stuck_letters.name in tasks
+
+
+@pytest.mark.django_db
+def test_an_unreachable_mail_server_is_a_transient_error(api_client, action, settings):
+    action.email_offices = {"P000197": "letters@pelosi.example.gov"}
+    action.save()
+    letter = queued_letters(api_client).get(bioguide_id="P000197")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
+    outcome = services.letter_deliver(letter_id=letter.pk, retry_delay=lambda attempts: 5.0)
+    assert outcome.status == "queued" and outcome.retry_in == 5.0
+    letter.refresh_from_db()
+    assert letter.status == "queued" and "ConnectionRefusedError" in letter.error
+
+
+@pytest.mark.django_db
+def test_a_mail_server_refusing_the_office_address_is_a_permanent_failure(
+    api_client, action, settings, django_capture_on_commit_callbacks
+):
+    from aiosmtpd.controller import Controller
+
+    class Refuse:
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+            if address.startswith("gone@"):
+                return "550 5.1.1 mailbox unavailable"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            self.received = envelope.content
+            return "250 Message accepted"
+
+    import socket
+
+    with socket.socket() as probe:  # aiosmtpd's controller checks its own port, so it needs a real one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Refuse()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        action.email_offices = {"P000197": "gone@pelosi.example.gov", "P000145": "mail@padilla.example.gov"}
+        action.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            api_client.post(URL, letter_payload(), format="json")
+    finally:
+        controller.stop()
+    refused = Letter.objects.get(bioguide_id="P000197")
+    assert refused.status == "failed" and "550" in refused.error
+    accepted = Letter.objects.get(bioguide_id="P000145")
+    assert accepted.status == "sent" and b"Dear Senator Padilla" in handler.received
