@@ -24,4 +24,10 @@ def beat_schedule(*, congress_source: str) -> dict:
         "task": "petitions.tasks.reconcile_signature_counts",
         "schedule": 60.0,
     }
+    # Letters: re-enqueue deliveries whose task was lost, and refresh the CWC office codes.
+    schedule["letters-sweep-stuck"] = {"task": "outreach.tasks.letters.sweep_stuck_letters", "schedule": 60.0}
+    schedule["letters-cwc-offices-daily"] = {
+        "task": "outreach.tasks.letters.sync_cwc_offices",
+        "schedule": crontab(hour=6, minute=41),
+    }
     return schedule

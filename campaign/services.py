@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from campaign.models import Campaign
 from outreach.services.calls import call_action_demo_seed
+from outreach.services.letters import demo_letter_action_seed
 
 DEMO_SLUG = "face-recognition-moratorium"
 
@@ -27,6 +28,7 @@ def demo_campaign_seed() -> Campaign:
         },
     )
     call_action_demo_seed(campaign=campaign)
+    demo_letter_action_seed(campaign=campaign)
     from petitions.services import demo_petition_seed
 
     demo_petition_seed(campaign=campaign)

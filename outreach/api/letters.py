@@ -1,1 +1,253 @@
-"""Letters api."""
+"""Letters API: writing (public), status history (public, by unguessable id), moderation and petition
+delivery (organizers)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from campaign.errors import Conflict, ServiceUnavailable
+from campaign.models import Campaign
+from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
+from outreach.models import Letter
+from outreach.selectors import letters as selectors
+from outreach.services import letters as services
+
+
+class CanModerateLetters(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.has_perm("outreach.moderate_letter"))
+
+
+class CanDeliverPetitions(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.has_perm("outreach.deliver_petition"))
+
+
+# --- Writing ----------------------------------------------------------------------------------------
+
+
+class LetterWriteInput(serializers.Serializer):
+    action = serializers.SlugField(required=False, help_text="Letter action slug, when the campaign has several.")
+    prefix = serializers.CharField(max_length=10)
+    given_name = serializers.CharField(max_length=100)
+    family_name = serializers.CharField(max_length=100)
+    email = serializers.EmailField(max_length=254)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    address_line = serializers.CharField(max_length=200)
+    locality = serializers.CharField(max_length=100)
+    region = serializers.RegexField(r"^[A-Za-z]{2}$", error_messages={"invalid": "Use the 2-letter state code."})
+    postal_code = serializers.RegexField(r"^\d{5}(-\d{4})?$", error_messages={"invalid": "Enter a 5-digit ZIP code."})
+    subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    # Optional, but when given it may not be blank: an empty letter is a mistake, not a choice.
+    message = serializers.CharField(required=False, trim_whitespace=True)
+    consent = serializers.BooleanField()
+
+    def validate_consent(self, value):
+        if not value:
+            raise serializers.ValidationError("We need your agreement to deliver your letter to your offices.")
+        return value
+
+
+class LetterSummary(serializers.Serializer):
+    id = serializers.UUIDField()
+    bioguide_id = serializers.CharField()
+    name = serializers.CharField(source="recipient_name")
+    channel = serializers.CharField()
+    status = serializers.CharField()
+    web_form_url = serializers.SerializerMethodField()
+
+    def get_web_form_url(self, letter) -> str | None:
+        return letter.destination if letter.status == Letter.Status.NEEDS_WEB_FORM and letter.destination else None
+
+
+class LetterWriteOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    letters = LetterSummary(many=True)
+
+
+def letter_action_for(campaign: Campaign, action_slug: str | None):
+    actions = campaign.letter_actions.filter(is_active=True)
+    if action_slug:
+        action = actions.filter(slug=action_slug).first()
+        if action is None:
+            raise ValidationError({"action": ["This campaign has no such letter."]})
+        return action
+    found = list(actions[:2])
+    if not found:
+        raise NotFound("This campaign has no letter to write.")
+    if len(found) > 1:
+        raise ValidationError({"action": ["This campaign has several letters; say which one."]})
+    return found[0]
+
+
+def submit_or_raise(*, action, data: dict) -> services.SubmitResult:
+    try:
+        return services.letter_submit(
+            action=action,
+            prefix=data["prefix"],
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            email=data["email"],
+            phone=data.get("phone", ""),
+            address_line=data["address_line"],
+            locality=data["locality"],
+            region=data["region"],
+            postal_code=data["postal_code"],
+            subject=data.get("subject"),
+            message=data.get("message"),
+        )
+    except services.LetterInputError as exc:
+        raise ValidationError(exc.errors) from exc
+    except services.LookupUnavailable as exc:
+        raise ServiceUnavailable("The address lookup is unavailable; try again shortly.") from exc
+
+
+class LetterWriteView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedIPThrottle, ScopedFieldThrottle]
+    throttle_scope_ip = "letter_ip"
+    throttle_scope_field = "letter_email"
+    throttle_field = "email"
+
+    @extend_schema(request=LetterWriteInput, responses={202: LetterWriteOutput})
+    def post(self, request, slug: str):
+        campaign = get_object_or_404(Campaign, slug=slug)
+        data = LetterWriteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        if campaign.status != Campaign.Status.ACTIVE:
+            raise Conflict("This campaign is not taking letters now.")
+        action = letter_action_for(campaign, data.validated_data.get("action"))
+        result = submit_or_raise(action=action, data=data.validated_data)
+        body = LetterWriteOutput({"id": result.submission_id, "letters": result.letters}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+# --- Status -----------------------------------------------------------------------------------------
+
+
+class LetterEventOutput(serializers.Serializer):
+    status = serializers.CharField()
+    detail = serializers.CharField()
+    at = serializers.DateTimeField(source="created_at")
+
+
+class LetterDetailOutput(LetterSummary):
+    title = serializers.CharField(source="recipient_title")
+    office_code = serializers.CharField()
+    attempts = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField()
+    error = serializers.CharField()
+    rejection_reason = serializers.CharField()
+    history = LetterEventOutput(many=True, source="events.all")
+
+
+class LetterDetailView(APIView):
+    # The id is a random UUID handed only to the writer; the answer holds no personal data.
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=LetterDetailOutput)
+    def get(self, request, letter_id):
+        letter = selectors.letter_with_history(letter_id=letter_id)
+        if letter is None:
+            raise NotFound("No such letter.")
+        return Response(LetterDetailOutput(letter).data)
+
+
+# --- Moderation -------------------------------------------------------------------------------------
+
+
+class HeldLetterOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    action = serializers.SlugField(source="action.slug")
+    bioguide_id = serializers.CharField()
+    recipient = serializers.CharField(source="recipient_name")
+    subject = serializers.CharField()
+    constituent_message = serializers.CharField()
+    moderation_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ModerationQueueView(APIView):
+    permission_classes = [CanModerateLetters]
+
+    @extend_schema(responses=HeldLetterOutput(many=True))
+    def get(self, request):
+        letters = selectors.moderation_queue(action_slug=request.query_params.get("action"))[:500]
+        return Response({"results": HeldLetterOutput(letters, many=True).data})
+
+
+class RejectInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+def _held_letter(letter_id) -> Letter:
+    letter = Letter.objects.filter(pk=letter_id).first()
+    if letter is None:
+        raise NotFound("No such letter.")
+    return letter
+
+
+class LetterApproveView(APIView):
+    permission_classes = [CanModerateLetters]
+
+    @extend_schema(request=None, responses=LetterSummary)
+    def post(self, request, letter_id):
+        letter = _held_letter(letter_id)
+        if not services.letter_approve(letter=letter, by=f"by user {request.user.pk}"):
+            raise Conflict(f"The letter is not held (status: {letter.status}).")
+        letter.refresh_from_db()
+        return Response(LetterSummary(letter).data)
+
+
+class LetterRejectView(APIView):
+    permission_classes = [CanModerateLetters]
+
+    @extend_schema(request=RejectInput, responses=LetterSummary)
+    def post(self, request, letter_id):
+        data = RejectInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        letter = _held_letter(letter_id)
+        try:
+            done = services.letter_reject(letter=letter, reason=data.validated_data["reason"],
+                                          by=f"by user {request.user.pk}")  # fmt: skip
+        except services.LetterInputError as exc:
+            raise ValidationError(exc.errors) from exc
+        if not done:
+            raise Conflict(f"The letter is not held (status: {letter.status}).")
+        letter.refresh_from_db()
+        return Response(LetterSummary(letter).data)
+
+
+# --- Petition delivery ------------------------------------------------------------------------------
+
+
+class PetitionDeliveryOutput(serializers.Serializer):
+    petition = serializers.SlugField()
+    run = serializers.IntegerField()
+    letters = serializers.IntegerField()
+    signatures = serializers.IntegerField(help_text="Signatures delivered for the first time in this run.")
+    skipped = serializers.IntegerField(help_text="Confirmed signatures with no state: no office to tell.")
+    offices = serializers.ListField(child=serializers.DictField())
+
+
+class PetitionDeliverView(APIView):
+    permission_classes = [CanDeliverPetitions]
+
+    @extend_schema(request=None, responses={202: PetitionDeliveryOutput})
+    def post(self, request, slug: str):
+        from outreach.services import petition_delivery
+
+        try:
+            result = petition_delivery.petition_deliver(slug=slug)
+        except petition_delivery.PetitionNotFound as exc:
+            raise NotFound("No such petition.") from exc
+        except petition_delivery.PetitionsUnavailable as exc:
+            raise ServiceUnavailable("Petitions are not installed.") from exc
+        return Response(PetitionDeliveryOutput(result.as_dict()).data, status=status.HTTP_202_ACCEPTED)

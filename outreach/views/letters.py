@@ -1,1 +1,116 @@
-"""Letters views."""
+"""Letters pages: the public letter page, and organizers' printable outbox batches."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods
+
+from campaign.models import Campaign
+from outreach.delivery import outbox
+from outreach.models import LetterAction, PetitionDeliveryBatch
+from outreach.selectors import letters as selectors
+from outreach.services import letters as services
+
+
+class LetterForm(forms.Form):
+    prefix = forms.ChoiceField(choices=[])
+    given_name = forms.CharField(max_length=100, label="First name")
+    family_name = forms.CharField(max_length=100, label="Last name")
+    email = forms.EmailField(max_length=254)
+    phone = forms.CharField(max_length=30, required=False)
+    address_line = forms.CharField(max_length=200, label="Street address")
+    locality = forms.CharField(max_length=100, label="City")
+    region = forms.RegexField(r"^[A-Za-z]{2}$", max_length=2, label="State")
+    postal_code = forms.RegexField(r"^\d{5}(-\d{4})?$", max_length=10, label="ZIP code")
+    subject = forms.CharField(max_length=200, required=False)
+    message = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False, label="Your own words")
+    consent = forms.BooleanField(label="Deliver my letter, with my name and address, to my members of Congress.")
+
+    def __init__(self, *args, action: LetterAction, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prefix"].choices = [(p, p) for p in settings.LETTERS_PREFIXES]
+        if not action.subject_editable:
+            del self.fields["subject"]
+        if not action.message_editable:
+            del self.fields["message"]
+        else:
+            self.fields["message"].max_length = settings.LETTERS_MESSAGE_MAX_LENGTH
+            self.fields["message"].initial = action.message_prompt
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("consent")
+        # A form always posts its fields; an untouched box means "nothing to add", not "empty letter".
+        for key in ("subject", "message"):
+            if not data.get(key):
+                data[key] = None
+        return data
+
+
+@require_http_methods(["GET", "POST"])
+def letter_page(request, slug: str):
+    action = get_object_or_404(LetterAction.objects.select_related("campaign"), slug=slug, is_active=True)
+    open_now = action.campaign.status == Campaign.Status.ACTIVE
+    context = {"action": action, "open": open_now, "step": "form"}
+    form = LetterForm(request.POST or None, action=action)
+    if request.method == "POST" and open_now and form.is_valid():
+        kwargs = form.service_kwargs()
+        try:
+            if request.POST.get("step") == "send":
+                result = services.letter_submit(action=action, **kwargs)
+                context.update(step="result", letters=result.letters, submission_id=result.submission_id)
+            else:
+                draft_kwargs = {k: v for k, v in kwargs.items() if k not in ("prefix", "email", "phone")}
+                draft = services.letter_draft(action=action, **draft_kwargs)
+                context.update(step="preview", previews=draft.previews)
+        except services.LetterInputError as exc:
+            for field, messages in exc.errors.items():
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+        except services.LookupUnavailable:
+            form.add_error(None, "The address lookup is unavailable right now; please try again in a minute.")
+    context["form"] = form
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "outreach/letters/page.html", context, status=status)
+
+
+def _action_filter(request):
+    slug = request.GET.get("action")
+    return get_object_or_404(LetterAction, slug=slug) if slug else None
+
+
+@staff_member_required
+def outbox_index(request):
+    action = _action_filter(request)
+    return render(request, "outreach/letters/outbox_index.html", {"offices": selectors.outbox_offices(action=action)})
+
+
+@staff_member_required
+def outbox_batch_html(request, bioguide_id: str):
+    letters = list(selectors.outbox_letters(bioguide_id=bioguide_id, action=_action_filter(request)))
+    if not letters:
+        raise Http404("No letters in the outbox for this office.")
+    label = f"{letters[0].recipient_title} {letters[0].recipient_name}".strip()
+    return HttpResponse(outbox.batch_html(letters=letters, office_label=label))
+
+
+@staff_member_required
+def outbox_batch_csv(request, bioguide_id: str):
+    letters = selectors.outbox_letters(bioguide_id=bioguide_id, action=_action_filter(request))
+    response = HttpResponse(outbox.batch_csv(letters), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="letters-{bioguide_id}.csv"'
+    return response
+
+
+@staff_member_required
+def petition_batch_csv(request, batch_id: int):
+    batch = get_object_or_404(PetitionDeliveryBatch, pk=batch_id)
+    response = HttpResponse(batch.csv_text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{batch.petition_slug}-{batch.bioguide_id}-{batch.run}.csv"'
+    )
+    return response

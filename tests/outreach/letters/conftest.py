@@ -1,0 +1,166 @@
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.cache import cache
+
+from campaign.models import Campaign
+from outreach.models import CwcOffice, LetterAction
+from tests.fakes.cwc import FakeCwc
+
+# Addresses the fake geocoder knows: street -> (state, zip, two-digit district).
+KNOWN_ADDRESSES = {
+    "2460 MISSION ST": ("CA", "94110", "11"),
+    "1 E 31ST ST": ("IL", "60616", "07"),
+    "149 CHURCH ST": ("VT", "05401", "00"),
+}
+HOUSE_OFFICES = [("HCA11", ""), ("HIL07", ""), ("HVT00", ""), ("HIL01", "")]
+SENATE_OFFICES = [
+    ("SCA03", "Alex Padilla [bioguide_id: P000145]"),
+    ("SCA01", "Adam B. Schiff [bioguide_id: S001150]"),
+    ("SIL02", "Richard J. Durbin [bioguide_id: D000563]"),
+    ("SIL03", "Tammy Duckworth [bioguide_id: D000622]"),
+    ("SVT01", "Bernard Sanders [bioguide_id: S000033]"),
+    ("SVT02", "Peter Welch [bioguide_id: W000800]"),
+]
+
+
+class _Census(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):  # noqa: N802
+        query = parse_qs(urlsplit(self.path).query)
+        address = (query.get("address") or query.get("street") or [""])[0].upper()
+        matches = []
+        for street, (state, zip5, cd) in KNOWN_ADDRESSES.items():
+            if address.startswith(street):
+                matches.append(
+                    {
+                        "matchedAddress": address,
+                        "addressComponents": {"zip": zip5, "state": state},
+                        "geographies": {
+                            "States": [{"STUSAB": state}],
+                            "119th Congressional Districts": [{"CD119": cd, "CDSESSN": "119", "BASENAME": cd}],
+                        },
+                    }
+                )
+        body = json.dumps({"result": {"addressMatches": matches}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="session")
+def census_url():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Census)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def letters_settings(settings, census_url):
+    settings.CENSUS_GEOCODER_URL = census_url
+    settings.LETTERS_RATE_GLOBAL = ""
+    settings.LETTERS_RATE_PER_OFFICE = ""
+    settings.THROTTLES_ENABLED = False
+    settings.CWC_DELIVERY_AGENT = "Campaign Backend Tests"
+    settings.CWC_ACK_EMAIL = "ack@example.org"
+    settings.CWC_CONTACT_NAME = "Delivery Desk"
+    settings.CWC_CONTACT_EMAIL = "desk@example.org"
+    settings.CWC_CONTACT_PHONE = "+1 202 555 0100"
+    settings.CWC_ORGANIZATION = "Example Advocacy"
+    settings.HOUSE_CWC_URL = settings.HOUSE_CWC_API_KEY = ""
+    settings.SENATE_CWC_URL = settings.SENATE_CWC_API_KEY = ""
+    _clear_limits()
+    yield settings
+    _clear_limits()
+
+
+def _clear_limits():
+    from django.conf import settings
+
+    cache.clear()
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        for key in client.scan_iter("letters:rate:*"):
+            client.delete(key)
+
+
+@pytest.fixture
+def house_cwc(settings):
+    with FakeCwc(api_key="house-key", offices=HOUSE_OFFICES, offices_shape="codes") as fake:
+        settings.HOUSE_CWC_URL = fake.url
+        settings.HOUSE_CWC_API_KEY = "house-key"
+        yield fake
+
+
+@pytest.fixture
+def senate_cwc(settings):
+    with FakeCwc(api_key="senate-key", offices=SENATE_OFFICES, offices_shape="objects") as fake:
+        settings.SENATE_CWC_URL = fake.url
+        settings.SENATE_CWC_API_KEY = "senate-key"
+        yield fake
+
+
+@pytest.fixture
+def cwc(house_cwc, senate_cwc, db):
+    """Both chambers configured, and their office lists synced the way production does it."""
+    from outreach.services.letters import cwc_offices_sync
+
+    cwc_offices_sync(chamber="house")
+    cwc_offices_sync(chamber="senate")
+    assert CwcOffice.objects.count() == len(HOUSE_OFFICES) + len(SENATE_OFFICES)
+    return house_cwc, senate_cwc
+
+
+@pytest.fixture
+def campaign(db):
+    return Campaign.objects.create(slug="face-recognition", name="Face recognition", status=Campaign.Status.ACTIVE)
+
+
+@pytest.fixture
+def action(campaign):
+    return LetterAction.objects.create(
+        campaign=campaign,
+        slug="write-congress",
+        title="Write to Congress",
+        subject_template="Support a face recognition moratorium",
+        body_template=(
+            "Dear {legislator_title} {legislator_last_name},\n\nI live in {city} ({district}).\n\n{full_name}"
+        ),
+        subject_editable=True,
+        message_editable=True,
+        topics=["Civil Rights and Liberties, Minority Issues", "Crime and Law Enforcement"],
+        bill_congress=119,
+        bill_type="HR",
+        bill_number=1234,
+        stance="Pro",
+    )
+
+
+def letter_payload(**overrides):
+    data = {
+        "prefix": "Ms.",
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "email": "ada@example.org",
+        "phone": "415-555-0134",
+        "address_line": "2460 Mission St",
+        "locality": "San Francisco",
+        "region": "CA",
+        "postal_code": "94110",
+        "message": "Face recognition in my neighbourhood worries me.",
+        "consent": True,
+    }
+    data.update(overrides)
+    return data
