@@ -4,20 +4,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaign import services
-from campaign.models import Campaign
-
-
-class IsOrganizer(BasePermission):
-    """Staff accounts run campaigns. Anonymous callers get 403 (session auth answers first), others 403."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_staff)
+from campaign import roles, services
+from campaign.models import Campaign, CampaignMembership
+from campaign.permissions import CampaignAccess, IsOrganizer
 
 
 class CampaignOut(serializers.Serializer):
@@ -60,11 +53,14 @@ def _campaign_or_404(slug: str) -> Campaign:
 
 
 class CampaignCollectionApi(APIView):
-    permission_classes = [IsOrganizer]
+    """GET: the campaigns the caller may see. POST: create one (organizers; the creator becomes its organizer)."""
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "GET" else [IsOrganizer()]
 
     @extend_schema(responses=CampaignOut(many=True))
     def get(self, request):
-        return Response(CampaignOut(Campaign.objects.all(), many=True).data)
+        return Response(CampaignOut(roles.campaigns_visible(request.user), many=True).data)
 
     @extend_schema(request=CampaignIn, responses={201: CampaignOut})
     def post(self, request):
@@ -74,19 +70,28 @@ class CampaignCollectionApi(APIView):
             campaign = services.campaign_create(**data.validated_data)
         except DjangoValidationError as exc:
             raise _as_api_error(exc) from exc
+        if not roles.is_admin(request.user):
+            CampaignMembership.objects.create(
+                campaign=campaign, user=request.user, role=CampaignMembership.Role.ORGANIZER
+            )
         return Response(CampaignOut(campaign).data, status=status.HTTP_201_CREATED)
 
 
 class CampaignItemApi(APIView):
-    permission_classes = [IsOrganizer]
+    """GET: members of the campaign (viewers too). PATCH: its organizers."""
+
+    permission_classes = [CampaignAccess]
 
     @extend_schema(responses=CampaignOut)
     def get(self, request, slug: str):
-        return Response(CampaignOut(_campaign_or_404(slug)).data)
+        campaign = _campaign_or_404(slug)
+        self.check_object_permissions(request, campaign)
+        return Response(CampaignOut(campaign).data)
 
     @extend_schema(request=CampaignUpdateIn, responses=CampaignOut)
     def patch(self, request, slug: str):
         campaign = _campaign_or_404(slug)
+        self.check_object_permissions(request, campaign)
         data = CampaignUpdateIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         try:
@@ -101,5 +106,7 @@ class CampaignCloseApi(APIView):
 
     @extend_schema(request=None, responses=CampaignOut)
     def post(self, request, slug: str):
-        campaign = services.campaign_close(campaign=_campaign_or_404(slug))
+        campaign = _campaign_or_404(slug)
+        self.check_object_permissions(request, campaign)
+        campaign = services.campaign_close(campaign=campaign)
         return Response(CampaignOut(campaign).data)

@@ -23,6 +23,19 @@ class CampaignAccess(BasePermission):
         return roles.can_manage(request.user, campaign)
 
 
+class IsOrganizer(BasePermission):
+    """Organizer endpoints: the caller must organize something; the object (a campaign, or anything with
+    a `.campaign`) must be one of theirs. Views check objects with `self.check_object_permissions`."""
+
+    message = "This needs the organizer role on this campaign."
+
+    def has_permission(self, request, view):
+        return roles.is_organizer(request.user)
+
+    def has_object_permission(self, request, view, obj):
+        return roles.can_manage(request.user, getattr(obj, "campaign", obj))
+
+
 class IsAdminRole(BasePermission):
     """Creating campaigns and other site-wide changes: the admin role only."""
 

@@ -24,6 +24,18 @@ def is_admin(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_superuser or user.groups.filter(name=ADMIN).exists()))
 
 
+def is_organizer(user) -> bool:
+    """May use organizer endpoints at all: admins, the organizer group, or an organizer of some campaign.
+    Each endpoint then checks the campaign itself with can_manage / can_view."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return (
+        is_admin(user)
+        or user.groups.filter(name=ORGANIZER).exists()
+        or CampaignMembership.objects.filter(user=user, role=CampaignMembership.Role.ORGANIZER).exists()
+    )
+
+
 def campaign_role(user, campaign: Campaign) -> str | None:
     """The user's role on this campaign: "admin", "organizer", "viewer" or None."""
     if not (user and user.is_authenticated and user.is_active):
@@ -48,3 +60,19 @@ def campaigns_visible(user):
     if not (user and user.is_authenticated):
         return Campaign.objects.none()
     return Campaign.objects.filter(memberships__user=user).distinct()
+
+
+def admin_required(view):
+    """Page views for the admin role (site-wide work such as the letters outbox): others get 403."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.core.exceptions import PermissionDenied
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_admin(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)

@@ -18,9 +18,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaign.api import IsOrganizer
+from campaign import roles
 from campaign.csvexport import csv_stream
 from campaign.errors import Conflict
+from campaign.models import Campaign
+from campaign.permissions import IsOrganizer
 from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
 from congress import usps
 from congress.selectors import ZIP_RE
@@ -264,6 +266,9 @@ class PetitionCollectionApi(APIView):
         data = PetitionIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        campaign = Campaign.objects.filter(slug=fields["campaign"]).first()
+        if campaign is not None:
+            self.check_object_permissions(request, campaign)
         try:
             petition = services.petition_create(campaign_slug=fields.pop("campaign"), **fields)
         except DjangoValidationError as exc:
@@ -280,13 +285,14 @@ class PetitionItemApi(APIView):
     @extend_schema(responses=PetitionOut)
     def get(self, request, slug: str):
         petition = _petition_or_404(slug)
-        if petition.status == Petition.Status.DRAFT and not IsOrganizer().has_permission(request, self):
+        if petition.status == Petition.Status.DRAFT and not roles.can_manage(request.user, petition.campaign):
             raise NotFound("No petition with this slug.")
         return Response(petition_body(petition))
 
     @extend_schema(request=PetitionUpdateIn, responses=PetitionOut)
     def patch(self, request, slug: str):
         petition = _petition_or_404(slug)
+        self.check_object_permissions(request, petition)
         data = PetitionUpdateIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         try:
@@ -432,6 +438,7 @@ class SignatureCollectionApi(APIView):
     @extend_schema(parameters=_FILTER_PARAMS, responses=SignatureListOut(many=True))
     def get(self, request, slug: str):
         petition = _petition_or_404(slug)
+        self.check_object_permissions(request, petition)
         qs = selectors.signature_list(petition=petition, **signature_filters(request))
         paginator = SignaturePagination()
         page = paginator.paginate_queryset(qs, request, view=self)
@@ -484,6 +491,7 @@ class SignatureCsvApi(APIView):
     @extend_schema(parameters=_FILTER_PARAMS, responses={(200, "text/csv"): str})
     def get(self, request, slug: str):
         petition = _petition_or_404(slug)
+        self.check_object_permissions(request, petition)
         qs = selectors.signature_list(petition=petition, **signature_filters(request)).order_by("created_at", "id")
         rows = signature_csv_rows(qs, personal=can_see_personal_data(request.user))
         response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")

@@ -14,6 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from campaign import roles
 from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
 from petitions import selectors, services
 from petitions.api import SignatureIn, share_url, sign
@@ -54,7 +55,7 @@ def _context(request, petition: Petition, *, embed: bool, values=None, errors=No
             'style="border:0" loading="lazy"></iframe>'
         ),
         "opt_in_text": services.email_opt_in_text(),
-        "is_organizer": request.user.is_authenticated and request.user.is_staff,
+        "is_organizer": roles.can_manage(request.user, petition.campaign),
     }
 
 

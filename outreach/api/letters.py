@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from campaign import roles
 from campaign.errors import Conflict, ServiceUnavailable
 from campaign.models import Campaign
 from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
@@ -19,14 +20,30 @@ from outreach.selectors import letters as selectors
 from outreach.services import letters as services
 
 
+def _site_wide(user, perm: str) -> bool:
+    return bool(user and user.is_authenticated and (user.has_perm(perm) or roles.is_admin(user)))
+
+
 class CanModerateLetters(permissions.BasePermission):
+    """Organizers moderate their own campaigns' letters; the moderate_letter permission covers every campaign."""
+
     def has_permission(self, request, view):
-        return bool(request.user and request.user.has_perm("outreach.moderate_letter"))
+        return _site_wide(request.user, "outreach.moderate_letter") or roles.is_organizer(request.user)
+
+    def has_object_permission(self, request, view, obj):
+        if _site_wide(request.user, "outreach.moderate_letter"):
+            return True
+        return obj.action_id is not None and roles.can_manage(request.user, obj.action.campaign)
 
 
 class CanDeliverPetitions(permissions.BasePermission):
+    """Organizers deliver their own campaigns' petitions; the deliver_petition permission covers all."""
+
     def has_permission(self, request, view):
-        return bool(request.user and request.user.has_perm("outreach.deliver_petition"))
+        return _site_wide(request.user, "outreach.deliver_petition") or roles.is_organizer(request.user)
+
+    def has_object_permission(self, request, view, obj):
+        return _site_wide(request.user, "outreach.deliver_petition") or roles.can_manage(request.user, obj.campaign)
 
 
 # --- Writing ----------------------------------------------------------------------------------------
@@ -179,7 +196,12 @@ class ModerationQueueView(APIView):
 
     @extend_schema(responses=HeldLetterOutput(many=True))
     def get(self, request):
-        letters = selectors.moderation_queue(action_slug=request.query_params.get("action"))[:500]
+        letters = selectors.moderation_queue(action_slug=request.query_params.get("action"))
+        if not _site_wide(request.user, "outreach.moderate_letter"):
+            letters = letters.filter(
+                action__campaign__memberships__user=request.user, action__campaign__memberships__role="organizer"
+            )
+        letters = letters[:500]
         return Response({"results": HeldLetterOutput(letters, many=True).data})
 
 
@@ -200,6 +222,7 @@ class LetterApproveView(APIView):
     @extend_schema(request=None, responses=LetterSummary)
     def post(self, request, letter_id):
         letter = _held_letter(letter_id)
+        self.check_object_permissions(request, letter)
         if not services.letter_approve(letter=letter, by=f"by user {request.user.pk}"):
             raise Conflict(f"The letter is not held (status: {letter.status}).")
         letter.refresh_from_db()
@@ -214,6 +237,7 @@ class LetterRejectView(APIView):
         data = RejectInput(data=request.data)
         data.is_valid(raise_exception=True)
         letter = _held_letter(letter_id)
+        self.check_object_permissions(request, letter)
         try:
             done = services.letter_reject(letter=letter, reason=data.validated_data["reason"],
                                           by=f"by user {request.user.pk}")  # fmt: skip
@@ -243,7 +267,11 @@ class PetitionDeliverView(APIView):
     @extend_schema(request=None, responses={202: PetitionDeliveryOutput})
     def post(self, request, slug: str):
         from outreach.services import petition_delivery
+        from petitions.models import Petition
 
+        petition = Petition.objects.select_related("campaign").filter(slug=slug).first()
+        if petition is not None:
+            self.check_object_permissions(request, petition)
         try:
             result = petition_delivery.petition_deliver(slug=slug)
         except petition_delivery.PetitionNotFound as exc:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from campaign.models import Campaign
+from campaign.roles import admin_required
 from outreach.delivery import outbox
 from outreach.models import LetterAction, PetitionDeliveryBatch
 from outreach.selectors import letters as selectors
@@ -83,13 +83,13 @@ def _action_filter(request):
     return get_object_or_404(LetterAction, slug=slug) if slug else None
 
 
-@staff_member_required
+@admin_required
 def outbox_index(request):
     action = _action_filter(request)
     return render(request, "outreach/letters/outbox_index.html", {"offices": selectors.outbox_offices(action=action)})
 
 
-@staff_member_required
+@admin_required
 def outbox_batch_html(request, bioguide_id: str):
     letters = list(selectors.outbox_letters(bioguide_id=bioguide_id, action=_action_filter(request)))
     if not letters:
@@ -98,7 +98,7 @@ def outbox_batch_html(request, bioguide_id: str):
     return HttpResponse(outbox.batch_html(letters=letters, office_label=label))
 
 
-@staff_member_required
+@admin_required
 def outbox_batch_csv(request, bioguide_id: str):
     letters = selectors.outbox_letters(bioguide_id=bioguide_id, action=_action_filter(request))
     response = HttpResponse(outbox.batch_csv(letters), content_type="text/csv; charset=utf-8")
@@ -106,7 +106,7 @@ def outbox_batch_csv(request, bioguide_id: str):
     return response
 
 
-@staff_member_required
+@admin_required
 def petition_batch_csv(request, batch_id: int):
     batch = get_object_or_404(PetitionDeliveryBatch, pk=batch_id)
     response = HttpResponse(batch.csv_text, content_type="text/csv; charset=utf-8")

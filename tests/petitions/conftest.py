@@ -46,8 +46,16 @@ def petition(campaign):
 
 
 @pytest.fixture
-def organizer(db):
-    return User.objects.create_user("organizer", "org@example.org", "pw", is_staff=True)
+def organizer(db, campaign):
+    """An organizer of the `campaign` fixture (and, through the organizer group, of campaigns they create)."""
+    from django.contrib.auth.models import Group
+
+    from campaign.models import CampaignMembership
+
+    user = User.objects.create_user("organizer", "org@example.org", "pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="organizer"))
+    CampaignMembership.objects.create(campaign=campaign, user=user, role=CampaignMembership.Role.ORGANIZER)
+    return user
 
 
 @pytest.fixture
@@ -59,7 +67,10 @@ def organizer_client(organizer):
 
 @pytest.fixture
 def privileged_client(db):
+    from django.contrib.auth.models import Group
+
     user = User.objects.create_user("data-steward", "steward@example.org", "pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="admin"))
     user.user_permissions.add(Permission.objects.get(codename="view_personal_data"))
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")

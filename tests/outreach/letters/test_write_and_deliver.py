@@ -266,9 +266,13 @@ def test_outbox_batch_renders_printable_html_and_csv(client, api_client, action,
     post_letter(api_client, django_capture_on_commit_callbacks)
     post_letter(api_client, django_capture_on_commit_callbacks, email="grace@example.org", given_name="Grace",
                 family_name="Hopper", message="=HYPERLINK(\"http://x\")")  # fmt: skip
-    assert client.get("/letters/outbox/P000197.html").status_code == 302  # staff only
+    assert client.get("/letters/outbox/P000197.html").status_code == 302  # the admin role only
     staff = User.objects.create_user("staff", password="pw", is_staff=True)
     client.force_login(staff)
+    assert client.get("/letters/outbox/").status_code == 403  # staff without the admin role
+    from django.contrib.auth.models import Group
+
+    staff.groups.add(Group.objects.get(name="admin"))
     index = client.get("/letters/outbox/")
     assert index.status_code == 200 and b"Pelosi" in index.content
     html = client.get("/letters/outbox/P000197.html")
