@@ -1,4 +1,6 @@
-"""Organizer API for campaigns: create, list, update and close."""
+"""Organizer API for campaigns: create, list, update, close, and their metrics."""
+
+import datetime as dt
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
@@ -9,8 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaign import roles, services
+from campaign.metrics import period_for
 from campaign.models import Campaign, CampaignMembership
 from campaign.permissions import CampaignAccess, IsOrganizer
+from campaign.views import cached_metrics
 
 
 class CampaignOut(serializers.Serializer):
@@ -110,3 +114,51 @@ class CampaignCloseApi(APIView):
         self.check_object_permissions(request, campaign)
         campaign = services.campaign_close(campaign=campaign)
         return Response(CampaignOut(campaign).data)
+
+
+# --- Metrics ----------------------------------------------------------------------------------------
+MAX_HOURLY_DAYS = 31
+
+
+class FlexibleDateTimeField(serializers.DateTimeField):
+    """Accepts a full ISO 8601 datetime or a plain date (meaning its midnight, UTC)."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                self.fail("invalid", format="YYYY-MM-DD or an ISO 8601 datetime")
+            return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+        return super().to_internal_value(value)
+
+
+class MetricsQuery(serializers.Serializer):
+    since = FlexibleDateTimeField(required=False, default=None, allow_null=True)
+    until = FlexibleDateTimeField(required=False, default=None, allow_null=True)
+    interval = serializers.ChoiceField(choices=["hour", "day"], default="day")
+
+    def validate(self, attrs):
+        since, until = attrs.get("since"), attrs.get("until")
+        if since and until and until <= since:
+            raise ValidationError({"until": ["until must be after since."]})
+        if attrs["interval"] == "hour" and since and until and until - since > dt.timedelta(days=MAX_HOURLY_DAYS):
+            raise ValidationError({"interval": [f"Hourly series cover at most {MAX_HOURLY_DAYS} days; use day."]})
+        return attrs
+
+
+class MetricsApi(APIView):
+    """Campaign metrics from the rollups (stated lag: see `as_of`). Viewers, organizers and admins."""
+
+    permission_classes = [CampaignAccess]
+
+    @extend_schema(parameters=[MetricsQuery], responses={200: dict})
+    def get(self, request, slug: str):
+        campaign = _campaign_or_404(slug)
+        self.check_object_permissions(request, campaign)
+        query = MetricsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period = period_for(campaign=campaign, **query.validated_data)
+        if period.interval == "hour" and period.until - period.since > dt.timedelta(days=MAX_HOURLY_DAYS):
+            raise ValidationError({"interval": [f"Hourly series cover at most {MAX_HOURLY_DAYS} days; use day."]})
+        return Response(cached_metrics(campaign=campaign, period=period))

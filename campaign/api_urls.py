@@ -8,4 +8,5 @@ urlpatterns = [
     path("campaigns/", api.CampaignCollectionApi.as_view(), name="collection"),
     path("campaigns/<slug:slug>/", api.CampaignItemApi.as_view(), name="item"),
     path("campaigns/<slug:slug>/close/", api.CampaignCloseApi.as_view(), name="close"),
+    path("campaigns/<slug:slug>/metrics/", api.MetricsApi.as_view(), name="metrics"),
 ]

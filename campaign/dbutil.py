@@ -33,3 +33,14 @@ def insert_or_skip(obj: models.Model) -> bool:
     obj._state.adding = False
     obj._state.db = connection.alias
     return True
+
+
+def transaction_lock(key: int) -> None:
+    """Hold a lock on `key` until the current transaction ends, serializing writers that take it.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite runs IMMEDIATE transactions (see settings),
+    which already serialize writers, so nothing more is needed there.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])

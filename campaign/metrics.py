@@ -40,12 +40,20 @@ class Period:
 
 
 def period_for(*, since: dt.datetime | None, until: dt.datetime | None, interval: str, campaign: Campaign) -> Period:
-    """Hour-aligned bounds; the defaults run from the campaign's start (or creation) to now."""
+    """Hour-aligned bounds; the defaults run from the campaign's start (or its first action) to now."""
     now = timezone.now().astimezone(UTC)
     end = (until or now).astimezone(UTC)
     if end.minute or end.second or end.microsecond:
         end = end.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
-    start = (since or campaign.starts_at or campaign.created_at).astimezone(UTC)
+    if since is None and campaign.starts_at is None:
+        first = (
+            MetricRollup.objects.filter(campaign=campaign, grain=HOUR)
+            .order_by("bucket")
+            .values_list("bucket", flat=True)
+            .first()
+        )
+        since = min(first, campaign.created_at) if first else campaign.created_at
+    start = (since or campaign.starts_at).astimezone(UTC)
     start = start.replace(minute=0, second=0, microsecond=0)
     return Period(since=start, until=end, interval=interval)
 

@@ -75,6 +75,7 @@ class MetricRollup(models.Model):
         indexes = [
             models.Index(fields=["campaign", "grain", "kind", "bucket"], name="rollup_read_idx"),
             models.Index(fields=["bucket"], name="rollup_bucket_idx"),
+            models.Index(fields=["campaign", "grain", "bucket"], name="rollup_first_idx"),
         ]
 
     def __str__(self) -> str:

@@ -17,12 +17,14 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 
+from campaign.dbutil import transaction_lock
 from campaign.models import Campaign, MetricRefresh, MetricRollup
 from contacts.models import Contact
 from outreach.models import CallFeedback, CallLeg, CallSession, Letter
 from petitions.models import Signature
 
 HOUR, DAY = MetricRollup.Grain.HOUR, MetricRollup.Grain.DAY
+ROLLUP_LOCK = 0x6D6574726963  # any constant shared by every refresh
 UTC = dt.UTC
 
 
@@ -137,6 +139,9 @@ def rollups_refresh(*, since: dt.datetime | None = None) -> MetricRefresh:
     now = timezone.now()
     start = day_start(since or now)
     with transaction.atomic():
+        # Two overlapping refreshes would each delete only the rows they can see and then both insert:
+        # the lock makes them take turns.
+        transaction_lock(ROLLUP_LOCK)
         MetricRollup.objects.filter(bucket__gte=start).delete()
         rows = 0
         batch: list[MetricRollup] = []

@@ -3,7 +3,7 @@
 from celery.schedules import crontab
 
 
-def beat_schedule(*, congress_source: str) -> dict:
+def beat_schedule(*, congress_source: str, rollup_refresh_seconds: int = 30) -> dict:
     schedule: dict = {}
     # Refreshing from a URL makes sense only when a deployment points CONGRESS_DATA at one; a local
     # directory changes only when someone replaces the files, and they can run sync_congress then.
@@ -29,5 +29,16 @@ def beat_schedule(*, congress_source: str) -> dict:
     schedule["letters-cwc-offices-daily"] = {
         "task": "outreach.tasks.letters.sync_cwc_offices",
         "schedule": crontab(hour=6, minute=41),
+    }
+    # Metric rollups: today's buckets every ROLLUP_REFRESH_SECONDS (the dashboard's stated lag), and the
+    # last ROLLUP_RECHECK_DAYS nightly, for statuses that change after their day (late confirmations,
+    # letters sent after retries).
+    schedule["metrics-rollups-refresh"] = {
+        "task": "campaign.tasks.metrics_rollups_refresh",
+        "schedule": float(rollup_refresh_seconds),
+    }
+    schedule["metrics-rollups-recheck"] = {
+        "task": "campaign.tasks.metrics_rollups_recheck",
+        "schedule": crontab(hour=3, minute=23),
     }
     return schedule

@@ -177,6 +177,7 @@ CELERY_TASK_DEFAULT_ROUTING_KEY = "default"
 CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("default", "calls", "letters", "bulk")]
 CELERY_TASK_ROUTES = {
     "congress.tasks.*": {"queue": "bulk"},
+    "campaign.tasks.*": {"queue": "bulk"},
     "outreach.tasks.calls.*": {"queue": "calls"},
     "outreach.tasks.letters.*": {"queue": "letters"},
 }
@@ -185,7 +186,11 @@ CELERY_TASK_ROUTES = {
 from campaign.schedule import beat_schedule  # noqa: E402
 
 CONGRESS_DATA = env.str("CONGRESS_DATA", default="")
-CELERY_BEAT_SCHEDULE = beat_schedule(congress_source=CONGRESS_DATA)
+# Metrics rollups: how often today's buckets are recomputed (the metrics' stated lag), and how many past
+# days the nightly job recomputes.
+ROLLUP_REFRESH_SECONDS = env.int("ROLLUP_REFRESH_SECONDS", default=30)
+ROLLUP_RECHECK_DAYS = env.int("ROLLUP_RECHECK_DAYS", default=7)
+CELERY_BEAT_SCHEDULE = beat_schedule(congress_source=CONGRESS_DATA, rollup_refresh_seconds=ROLLUP_REFRESH_SECONDS)
 
 # Keyed hashes of IPs, user agents and phones (contacts/privacy.py). Rotating it breaks rate-limit
 # history and duplicate detection, nothing else.

@@ -9,6 +9,9 @@ from petitions.urls import api_urlpatterns as petitions_api
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("dashboard/", views.campaign_list, name="dashboard"),
+    path("dashboard/<slug:slug>/", views.campaign_dashboard, name="dashboard-campaign"),
+    path("dashboard/<slug:slug>/<slug:table>.csv", views.campaign_table_csv, name="dashboard-csv"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from campaign.dbutil import transaction_lock
 from campaign.models import Campaign
 from congress import geocoder
 from congress import selectors as congress_selectors
@@ -216,11 +217,8 @@ def call_block_add(*, kind: str, value: str, reason: str = "", expires_at: datet
 
 
 def _serialize_phone(digest: str) -> None:
-    """Hold a per-phone lock until the transaction ends. PostgreSQL: an advisory lock on the hash;
-    SQLite runs IMMEDIATE transactions, which already serialize writers."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(digest[:15], 16)])
+    """Hold a per-phone lock until the transaction ends, so two starts for one phone check limits in turn."""
+    transaction_lock(int(digest[:15], 16))
 
 
 def _check_limits(*, action: CallAction, phone_digest: str, ip_digest: str, now: datetime) -> None:
