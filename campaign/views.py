@@ -71,7 +71,8 @@ def cached_metrics(*, campaign: Campaign, period: Period) -> dict:
     """Metrics answers are shared for a few seconds between organizers watching the same campaign; the
     key carries the rollups' refresh time, so a refresh is seen at once."""
     refreshed = MetricRefresh.objects.order_by("-refreshed_at").values_list("refreshed_at", flat=True).first()
-    key = f"metrics:{campaign.pk}:{period.since:%Y%m%d%H}:{period.until:%Y%m%d%H}:{period.interval}:{refreshed}"
+    stamp = refreshed.timestamp() if refreshed else 0
+    key = f"metrics:{campaign.pk}:{period.since:%Y%m%d%H}:{period.until:%Y%m%d%H}:{period.interval}:{stamp}"
     return cache.get_or_set(key, lambda: campaign_metrics(campaign=campaign, period=period), METRICS_CACHE_SECONDS)
 
 

@@ -16,21 +16,30 @@ def django_db_setup(django_db_setup, django_db_blocker):
         congress_data_sync(source=str(settings.CONGRESS_SHARED_DIR))
 
 
-@pytest.fixture(autouse=True)
-def _congress_data_in_transactional_tests(request):
-    """Transactional tests (and the live server) empty every table when they end, so the session's
-    Congress data is gone for the next one: load it again when it is missing."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
-        {"transactional_db", "live_server"} & set(request.fixturenames)
-    )
-    if not transactional:
-        return
-    request.getfixturevalue("transactional_db")
-    from congress.models import DataLoad
+_blocker = {}
 
-    if not DataLoad.objects.exists():
-        congress_data_sync(source=str(settings.CONGRESS_SHARED_DIR))
+
+@pytest.fixture(scope="session", autouse=True)
+def _keep_db_blocker(django_db_blocker):
+    _blocker["it"] = django_db_blocker
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (or the live server) empties every table when it ends, Congress data included,
+    and later tests (some of which read it from other threads' connections) expect it committed: load
+    it again once the emptying is done."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+    if transactional and "it" in _blocker:
+        from congress.models import DataLoad
+
+        with _blocker["it"].unblock():
+            if not DataLoad.objects.exists():
+                congress_data_sync(source=str(settings.CONGRESS_SHARED_DIR))
 
 
 def _redis_reachable() -> str | None:
