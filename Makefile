@@ -49,3 +49,8 @@ bench-letters: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+# Needs PostgreSQL (DATABASE_URL). Loads 1M signatures, 200k calls and 200k letters once (kept), then
+# times the metrics API. Not run in CI.
+bench-metrics: $(STAMP)
+	$(BIN)/python -m bench.metrics

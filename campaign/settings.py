@@ -190,6 +190,8 @@ CONGRESS_DATA = env.str("CONGRESS_DATA", default="")
 # days the nightly job recomputes.
 ROLLUP_REFRESH_SECONDS = env.int("ROLLUP_REFRESH_SECONDS", default=30)
 ROLLUP_RECHECK_DAYS = env.int("ROLLUP_RECHECK_DAYS", default=7)
+# Organizers watching one campaign share a metrics answer for this long (0: compute every time).
+METRICS_CACHE_SECONDS = env.int("METRICS_CACHE_SECONDS", default=15)
 CELERY_BEAT_SCHEDULE = beat_schedule(congress_source=CONGRESS_DATA, rollup_refresh_seconds=ROLLUP_REFRESH_SECONDS)
 
 # Keyed hashes of IPs, user agents and phones (contacts/privacy.py). Rotating it breaks rate-limit

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -57,7 +58,6 @@ def healthz(request):
 
 
 # --- Organizer dashboard: server-rendered, usable with JavaScript off; JS only refreshes and sorts ---
-METRICS_CACHE_SECONDS = 15
 
 
 def _campaign_for(request, slug: str) -> Campaign:
@@ -73,7 +73,11 @@ def cached_metrics(*, campaign: Campaign, period: Period) -> dict:
     refreshed = MetricRefresh.objects.order_by("-refreshed_at").values_list("refreshed_at", flat=True).first()
     stamp = refreshed.timestamp() if refreshed else 0
     key = f"metrics:{campaign.pk}:{period.since:%Y%m%d%H}:{period.until:%Y%m%d%H}:{period.interval}:{stamp}"
-    return cache.get_or_set(key, lambda: campaign_metrics(campaign=campaign, period=period), METRICS_CACHE_SECONDS)
+    if settings.METRICS_CACHE_SECONDS <= 0:
+        return campaign_metrics(campaign=campaign, period=period)
+    return cache.get_or_set(
+        key, lambda: campaign_metrics(campaign=campaign, period=period), settings.METRICS_CACHE_SECONDS
+    )
 
 
 def _date(value: str | None, *, end: bool = False) -> dt.datetime | None:
