@@ -24,3 +24,19 @@ def test_tasks_are_json_acked_late_and_requeued_when_a_worker_dies():
     assert conf.task_serializer == "json" and conf.accept_content == ["json"]
     assert conf.task_acks_late is True and conf.task_reject_on_worker_lost is True
     assert conf.task_time_limit and conf.task_soft_time_limit < conf.task_time_limit
+
+
+def test_daily_congress_refresh_is_scheduled_only_for_a_url_source():
+    from campaign.schedule import beat_schedule
+
+    assert "congress-sync-daily" in beat_schedule(congress_source="https://example.org/congress")
+    assert "congress-sync-daily" not in beat_schedule(congress_source="/srv/data/congress")
+    assert "congress-sync-daily" not in beat_schedule(congress_source="")
+
+
+def test_every_scheduled_task_exists():
+    from campaign.schedule import beat_schedule
+
+    app.loader.import_default_modules()
+    for entry in beat_schedule(congress_source="https://example.org/congress").values():
+        assert entry["task"] in app.tasks, entry["task"]
