@@ -9,11 +9,26 @@ from congress.services import congress_data_sync
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+_ORIGINAL_DB_NAME = settings.DATABASES["default"]["NAME"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the real Congress data once per session; every test then runs in a transaction on top of it."""
+    """Load the real Congress data once per session; every test then runs in a transaction on top of it.
+
+    pytest-django creates the test database only when a selected test is marked for the database; a run
+    of only the tests that commit from threads (which take this fixture directly) needs it too."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    created = None
     with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] == _ORIGINAL_DB_NAME:
+            created = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         congress_data_sync(source=str(settings.CONGRESS_SHARED_DIR))
+    yield
+    if created is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(created, verbosity=0)
 
 
 _blocker = {}
