@@ -7,10 +7,22 @@ log = logging.getLogger("campaign.request")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+# URL parts that carry a capability (signed tokens) are logged as their pattern, never their value.
+_SECRET_KWARGS = frozenset({"token"})
+
+
+def _loggable_path(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None or not (_SECRET_KWARGS & set(match.kwargs)):
+        return request.path
+    return "/" + match.route
+
+
 class RequestLogMiddleware:
     """One log line per request: id, method, path, status, time.
 
-    The query string is left out on purpose: lookups take a street address and a ZIP there.
+    The query string is left out on purpose: lookups take a street address and a ZIP there. Signed
+    tokens in paths (confirmation and unsubscribe links) are replaced by their URL pattern.
     """
 
     def __init__(self, get_response):
@@ -26,7 +38,7 @@ class RequestLogMiddleware:
             "request id=%s method=%s path=%s status=%s ms=%.1f",
             request.request_id,
             request.method,
-            request.path,
+            _loggable_path(request),
             response.status_code,
             (time.monotonic() - began) * 1000,
         )

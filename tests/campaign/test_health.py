@@ -30,3 +30,17 @@ def test_unknown_api_path_gets_json_404_in_the_error_shape(client):
     response = client.get("/api/v1/nothing-here/")
     assert response.status_code == 404
     assert response.json() == {"message": "Not found.", "errors": {}}
+
+
+@pytest.mark.django_db
+def test_request_log_has_one_line_without_query_strings_or_tokens(client, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="campaign.request"):
+        client.get("/api/v1/representatives/", {"zip": "05401", "address": "1 Secret St"})
+        client.get("/unsubscribe/a-signed-token-value/")
+    lines = [r.getMessage() for r in caplog.records if r.name == "campaign.request"]
+    assert len(lines) == 2
+    assert "path=/api/v1/representatives/ status=200" in lines[0] and "Secret" not in lines[0]
+    assert "a-signed-token-value" not in lines[1] and "path=/unsubscribe/<str:token>/" in lines[1]
+    assert all("id=" in line for line in lines)
