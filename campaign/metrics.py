@@ -7,7 +7,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models.functions import TruncDay
 from django.utils import timezone
 
 from campaign.models import Campaign, MetricRefresh, MetricRollup
@@ -101,7 +102,7 @@ def campaign_metrics(*, campaign: Campaign, period: Period) -> dict:
         },
     }
 
-    series_rows = hourly.filter(kind__in=["signatures", "call_sessions"]) | hourly.filter(kind__startswith="letters:")
+    # Summed per bucket in SQL: an all-time daily series would otherwise bring back every hour row.
     step = dt.timedelta(hours=1) if period.interval == HOUR else dt.timedelta(days=1)
     first = period.since if period.interval == HOUR else period.day_since
     buckets: dict[dt.datetime, dict] = {}
@@ -109,14 +110,23 @@ def campaign_metrics(*, campaign: Campaign, period: Period) -> dict:
     while moment < period.until:
         buckets[moment] = {"signatures": 0, "calls": 0, "letters": 0}
         moment += step
-    names = {"signatures": "signatures", "call_sessions": "calls"}
-    for row in series_rows.values("bucket", "kind").annotate(v=Sum("value")):
-        bucket = row["bucket"].astimezone(UTC)
-        if period.interval == DAY:
-            bucket = bucket.replace(hour=0)
-        name = "letters" if row["kind"].startswith("letters:") else names[row["kind"]]
+    series_rows = (
+        hourly.filter(Q(kind__in=["signatures", "call_sessions"]) | Q(kind__startswith="letters:"))
+        .annotate(
+            b=TruncDay("bucket", tzinfo=UTC) if period.interval == DAY else F("bucket"),
+            k=Case(
+                When(kind="signatures", then=Value("signatures")),
+                When(kind="call_sessions", then=Value("calls")),
+                default=Value("letters"),
+            ),
+        )
+        .values("b", "k")
+        .annotate(v=Sum("value"))
+    )
+    for row in series_rows:
+        bucket = row["b"].astimezone(UTC)
         if bucket in buckets:
-            buckets[bucket][name] += row["v"]
+            buckets[bucket][row["k"]] += row["v"]
     series = [{"start": b.isoformat().replace("+00:00", "Z"), **v} for b, v in buckets.items()]
 
     geo_kinds = {"signatures": "signatures", "call_sessions": "calls", "letters": "letters"}
