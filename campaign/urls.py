@@ -8,6 +8,7 @@ from campaign.errors import json_or_html
 from petitions.urls import api_urlpatterns as petitions_api
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("dashboard/", views.campaign_list, name="dashboard"),
     path("dashboard/<slug:slug>/", views.campaign_dashboard, name="dashboard-campaign"),

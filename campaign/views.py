@@ -166,3 +166,19 @@ def campaign_table_csv(request, slug: str, table: str):
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-{table}.csv"'
     return response
+
+
+# --- Public home page ---------------------------------------------------------------------------------
+@require_GET
+def home(request):
+    """What a visitor can do now: the active campaigns' open petitions, call line and letters."""
+    campaigns = list(
+        Campaign.objects.filter(status=Campaign.Status.ACTIVE)
+        .prefetch_related("petitions", "letter_actions", "call_actions")
+        .order_by("name")
+    )
+    for c in campaigns:
+        c.open_petitions = [p for p in c.petitions.all() if p.status == "open"]
+        c.open_letters = [a for a in c.letter_actions.all() if a.is_active]
+        c.has_calls = any(a.is_active for a in c.call_actions.all())
+    return render(request, "campaign/home.html", {"campaigns": campaigns})

@@ -89,3 +89,13 @@ def test_each_table_downloads_as_csv(client, campaign, table, header):
 def test_unknown_csv_table_is_404(client, campaign):
     login(client, campaign, "viewer")
     assert client.get(f"/dashboard/{campaign.slug}/nope.csv").status_code == 404
+
+
+def test_home_page_links_the_demo_campaigns_actions(client):
+    from campaign.services import demo_campaign_seed
+
+    demo_campaign_seed()
+    html = client.get("/").content.decode()
+    assert "/p/face-recognition-moratorium/" in html
+    assert "/c/face-recognition-moratorium/" in html
+    assert "/l/" in html
