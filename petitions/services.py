@@ -162,7 +162,11 @@ def _district_from_zip(data_version: int, postal_code: str) -> District | None:
 
 
 def _repeat_result(petition: Petition, signature: Signature) -> SignResult:
-    """A repeat signer gets what a first signer would get; nothing tells about the earlier signature."""
+    """What a repeat by a known email gets: the shape of a first answer that tells nothing about the
+    earlier signature. Whoever sends a known email may not be its owner, so the answer carries a fresh
+    id that names no signature, no referral code (the plain petition link), and the status a new signer
+    of this petition would get, never the earlier signature's own (it would tell whether the owner
+    confirmed). The owner of a pending signature gets the confirmation email again, within the limit."""
     if signature.status == Signature.Status.PENDING:
         resent = Signature.objects.filter(
             pk=signature.pk,
@@ -172,11 +176,7 @@ def _repeat_result(petition: Petition, signature: Signature) -> SignResult:
         if resent:
             _enqueue("petitions.tasks.send_confirmation_email", signature.pk)
     return SignResult(
-        public_id=str(signature.public_id),
-        ref_code=signature.ref_code,
-        status=_status_for(petition),
-        created=False,
-        signature=signature,
+        public_id=str(uuid.uuid4()), ref_code="", status=_status_for(petition), created=False, signature=signature
     )
 
 
@@ -257,7 +257,18 @@ def signature_submit(
 
     if connection.vendor == "postgresql":
         new_contact = Contact(email=email.strip(), source=contact_source, **contact_fields, **district_fields)
-        if _sign_new_person_in_one_statement(contact=new_contact, signature=signature, consent=consent, ref=ref):
+        fast = {"contact": new_contact, "signature": signature, "consent": consent, "ref": ref}
+        if key_hash:
+            # With a key the signature can conflict after the contact went in (the key was used before,
+            # perhaps by someone else): roll back then, so a refused request leaves no contact behind.
+            # Without a key a new contact cannot conflict, and the statement stays alone (no BEGIN/COMMIT).
+            with transaction.atomic():
+                signed = _sign_new_person_in_one_statement(**fast)
+                if not signed:
+                    transaction.set_rollback(True)
+        else:
+            signed = _sign_new_person_in_one_statement(**fast)
+        if signed:
             _after_sign(signature, resolve_later=resolve_later)
             return SignResult(str(signature.public_id), signature.ref_code, status, True, signature)
 
@@ -315,7 +326,7 @@ def _sign_new_person_in_one_statement(
 
     Returns False, having written nothing, when the email is already known (the general path then
     merges and treats a repeat). Returns False after writing only the contact when the signature
-    conflicts (an Idempotency-Key used before); the general path sorts that out too.
+    conflicts (an Idempotency-Key used before): the caller runs it in a transaction it rolls back then.
     """
     qn = connection.ops.quote_name
     c_cols, c_vals = insert_columns(contact)
