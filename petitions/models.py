@@ -76,6 +76,9 @@ class Signature(models.Model):
     confirmation_sends = models.PositiveSmallIntegerField(default=0)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     thanked_at = models.DateTimeField(null=True, blank=True)
+    # The signature row is the outbox for its first email (confirmation or thank-you): null until a
+    # batch job hands that email to the queue (services.signature_mail_queue).
+    mail_queued_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -93,6 +96,8 @@ class Signature(models.Model):
             models.Index(fields=["petition", "status"], name="signature_petition_status_idx"),
             models.Index(fields=["petition", "-created_at"], name="signature_petition_created_idx"),
             models.Index(fields=["petition", "district_state", "district"], name="signature_district_idx"),
+            # Small: only signatures whose first email is not queued yet (seconds' worth of rows).
+            models.Index(fields=["id"], condition=Q(mail_queued_at__isnull=True), name="signature_mail_unqueued_idx"),
         ]
 
     def __str__(self) -> str:

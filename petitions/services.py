@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -310,12 +311,94 @@ def signature_submit(
 
 
 def _after_sign(signature: Signature, *, resolve_later: bool) -> None:
-    if signature.status == Signature.Status.PENDING:
-        _enqueue("petitions.tasks.send_confirmation_email", signature.pk)
-    else:
-        _enqueue("petitions.tasks.send_thank_you_email", signature.pk)
+    # The first email (confirmation or thank-you) waits in the signature row (mail_queued_at is null)
+    # and is queued by a batch; the commit only nudges the batch, and most commits need no publish.
+    transaction.on_commit(mail_queue_kick)
     if resolve_later:
         _enqueue("petitions.tasks.resolve_signature_district", signature.pk)
+
+
+# --- The signing emails' outbox -------------------------------------------------------------------
+class _Kicks:
+    """When this process last published a batch run, and until when a published run covers commits.
+
+    A run publishes immediately if none did in the last PETITION_MAIL_BATCH_SECONDS; otherwise one is
+    published for the end of that interval, and every commit until then is covered by it. So each
+    process publishes at most two runs per interval however many people sign, and an email waits at
+    most one interval (plus the run's own time) before it is queued.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.sent_at = float("-inf")
+        self.covered_until = float("-inf")
+
+    def plan(self, now: float, interval: float) -> float | None:
+        """Seconds from now to run the batch at, or None when an already published run covers now."""
+        with self.lock:
+            if now < self.covered_until:
+                return None
+            if now - self.sent_at >= interval:
+                self.sent_at = now
+                return 0.0
+            self.covered_until = self.sent_at + interval
+            return self.covered_until - now
+
+
+_kicks = _Kicks()
+
+
+def mail_queue_kick() -> None:
+    """Make sure a batch run comes after this commit (called on commit of a new signature)."""
+    from petitions.tasks import queue_signature_emails
+
+    delay = _kicks.plan(time.monotonic(), settings.PETITION_MAIL_BATCH_SECONDS)
+    if delay is None:
+        return
+    try:
+        if delay > 0:
+            queue_signature_emails.apply_async(countdown=delay)
+        else:
+            queue_signature_emails.delay()
+    except Exception:
+        # The signature is stored and its email waits in the row: the beat run picks it up.
+        log.exception("could not publish the signature email batch; the periodic run will queue it")
+
+
+def signature_mail_queue(*, batch: int = 1000) -> int:
+    """Queue the first email of every signature that waits for one; returns how many were queued.
+
+    Rows are claimed with a conditional UPDATE in a short transaction (SKIP LOCKED on PostgreSQL, so
+    concurrent runs take different rows), and the emails are published after it committed. A row whose
+    publish fails is released for the next run. The tasks claim again before sending, so a duplicated
+    task sends nothing twice.
+    """
+    from petitions import tasks
+
+    queued = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Signature.objects.select_for_update(skip_locked=True)
+                .filter(mail_queued_at__isnull=True)
+                .order_by("id")
+                .values_list("pk", "status")[:batch]
+            )
+            if rows:
+                Signature.objects.filter(pk__in=[pk for pk, _ in rows], mail_queued_at__isnull=True).update(
+                    mail_queued_at=timezone.now()
+                )
+        for i, (pk, status) in enumerate(rows):
+            task = tasks.send_confirmation_email if status == Signature.Status.PENDING else tasks.send_thank_you_email
+            try:
+                task.delay(pk)
+            except Exception:
+                unsent = [p for p, _ in rows[i:]]
+                Signature.objects.filter(pk__in=unsent).update(mail_queued_at=None)
+                raise
+            queued += 1
+        if len(rows) < batch:
+            return queued
 
 
 def _sign_new_person_in_one_statement(
