@@ -1,13 +1,22 @@
 """Small database helpers for hot write paths."""
 
+from functools import lru_cache
+
 from django.db import connection, models
+
+
+@lru_cache(maxsize=128)
+def _insert_fields(model: type[models.Model], exclude: tuple[str, ...], vendor: str) -> tuple[tuple, list[str]]:
+    # Worked out once per model: hot paths insert the same columns on every request.
+    qn = connection.ops.quote_name
+    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key and f.name not in exclude)
+    return fields, [qn(f.column) for f in fields]
 
 
 def insert_columns(obj: models.Model, *, exclude: tuple[str, ...] = ()) -> tuple[list[str], list]:
     """Quoted column names and database values for inserting `obj` (auto_now_add and defaults applied)."""
-    qn = connection.ops.quote_name
-    fields = [f for f in obj._meta.concrete_fields if not f.primary_key and f.name not in exclude]
-    return [qn(f.column) for f in fields], [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    fields, columns = _insert_fields(type(obj), exclude, connection.vendor)
+    return list(columns), [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
 
 
 def insert_or_skip(obj: models.Model) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -68,8 +69,14 @@ class SignatureOut(serializers.Serializer):
 
 
 def share_url(petition: Petition, ref_code: str) -> str:
-    path = reverse("petitions:page", kwargs={"slug": petition.slug})
-    return f"{settings.PUBLIC_BASE_URL}{path}" + (f"?ref={ref_code}" if ref_code else "")
+    page = _page_url(settings.PUBLIC_BASE_URL, petition.slug)
+    return f"{page}?ref={ref_code}" if ref_code else page
+
+
+@lru_cache(maxsize=1024)
+def _page_url(base: str, slug: str) -> str:
+    # reverse() on every signer's answer showed up in profiles; the URL of a slug never changes.
+    return f"{base}{reverse('petitions:page', kwargs={'slug': slug})}"
 
 
 def sign_response_body(petition: Petition, result: services.SignResult) -> dict:

@@ -54,12 +54,16 @@ class Signature(models.Model):
         PENDING = "pending", "Pending confirmation"
         CONFIRMED = "confirmed", "Confirmed"
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
+    # No index of its own: every index below starts with the petition, and each index is one more write
+    # per signer.
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures", db_index=False)
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="signatures")
     # Public, opaque identifiers: `public_id` names the signature in API answers, `ref_code` goes into
     # share links. Neither says anything about the signer.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    ref_code = models.CharField(max_length=16, unique=True, default=new_ref_code, editable=False)
+    # Unique through a constraint (below), not unique=True, which on PostgreSQL adds a second index for
+    # LIKE queries that nothing runs.
+    ref_code = models.CharField(max_length=16, default=new_ref_code, editable=False)
     status = models.CharField(max_length=9, choices=Status.choices)
     source_code = models.CharField(max_length=100, blank=True)
     referrer = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals")
@@ -85,6 +89,7 @@ class Signature(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["petition", "contact"], name="signature_once_per_petition"),
+            models.UniqueConstraint(fields=["ref_code"], name="signature_ref_code_unique"),
             models.UniqueConstraint(
                 fields=["petition", "idempotency_key"],
                 condition=~Q(idempotency_key=""),

@@ -401,6 +401,34 @@ def signature_mail_queue(*, batch: int = 1000) -> int:
             return queued
 
 
+@lru_cache(maxsize=4)
+def _sign_statement(*, with_consent: bool, vendor: str) -> str:
+    """The one-statement sign for a new person (see below); built once, the columns never change."""
+    qn = connection.ops.quote_name
+    c_cols = insert_columns(Contact())[0]
+    s_cols = insert_columns(Signature(), exclude=("contact", "referrer"))[0]
+    sig_table = qn(Signature._meta.db_table)
+    shard_table = qn(SignatureCountShard._meta.db_table)
+    sql = [
+        f"WITH c AS (INSERT INTO {qn(Contact._meta.db_table)} ({', '.join(c_cols)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(c_cols))}) ON CONFLICT DO NOTHING RETURNING id), "
+        f"s AS (INSERT INTO {sig_table} ({', '.join(s_cols)}, contact_id, referrer_id) "
+        f"SELECT {', '.join(['%s'] * len(s_cols))}, c.id, "
+        f"(SELECT r.id FROM {sig_table} r WHERE r.petition_id = %s AND r.ref_code = %s) FROM c "
+        f"ON CONFLICT DO NOTHING RETURNING id, status), "
+        f"k AS (INSERT INTO {shard_table} (petition_id, status, shard, count) SELECT %s, s.status, %s, 1 FROM s "
+        f"ON CONFLICT (petition_id, status, shard) DO UPDATE SET count = {shard_table}.count + 1)"
+    ]
+    if with_consent:
+        r_cols = insert_columns(ConsentRecord(), exclude=("contact",))[0]
+        sql.append(
+            f", r AS (INSERT INTO {qn(ConsentRecord._meta.db_table)} ({', '.join(r_cols)}, contact_id) "  # noqa: S608
+            f"SELECT {', '.join(['%s'] * len(r_cols))}, c.id FROM c JOIN s ON TRUE)"
+        )
+    sql.append(" SELECT (SELECT id FROM c), (SELECT id FROM s)")
+    return "".join(sql)
+
+
 def _sign_new_person_in_one_statement(
     *, contact: Contact, signature: Signature, consent: ConsentRecord | None, ref: str
 ) -> bool:
@@ -411,32 +439,14 @@ def _sign_new_person_in_one_statement(
     merges and treats a repeat). Returns False after writing only the contact when the signature
     conflicts (an Idempotency-Key used before): the caller runs it in a transaction it rolls back then.
     """
-    qn = connection.ops.quote_name
-    c_cols, c_vals = insert_columns(contact)
-    s_cols, s_vals = insert_columns(signature, exclude=("contact", "referrer"))
-    sig_table = qn(Signature._meta.db_table)
-    shard_table = qn(SignatureCountShard._meta.db_table)
-    sql = [
-        f"WITH c AS (INSERT INTO {qn(Contact._meta.db_table)} ({', '.join(c_cols)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(c_cols))}) ON CONFLICT DO NOTHING RETURNING id), "
-        f"s AS (INSERT INTO {sig_table} ({', '.join(s_cols)}, contact_id, referrer_id) "
-        f"SELECT {', '.join(['%s'] * len(s_vals))}, c.id, "
-        f"(SELECT r.id FROM {sig_table} r WHERE r.petition_id = %s AND r.ref_code = %s) FROM c "
-        f"ON CONFLICT DO NOTHING RETURNING id, status), "
-        f"k AS (INSERT INTO {shard_table} (petition_id, status, shard, count) SELECT %s, s.status, %s, 1 FROM s "
-        f"ON CONFLICT (petition_id, status, shard) DO UPDATE SET count = {shard_table}.count + 1)"
-    ]
+    _, c_vals = insert_columns(contact)
+    _, s_vals = insert_columns(signature, exclude=("contact", "referrer"))
     params = [*c_vals, *s_vals, signature.petition_id, ref, signature.petition_id, _shard()]
     if consent is not None:
-        r_cols, r_vals = insert_columns(consent, exclude=("contact",))
-        sql.append(
-            f", r AS (INSERT INTO {qn(ConsentRecord._meta.db_table)} ({', '.join(r_cols)}, contact_id) "  # noqa: S608
-            f"SELECT {', '.join(['%s'] * len(r_vals))}, c.id FROM c JOIN s ON TRUE)"
-        )
-        params += r_vals
-    sql.append(" SELECT (SELECT id FROM c), (SELECT id FROM s)")
+        params += insert_columns(consent, exclude=("contact",))[1]
+    sql = _sign_statement(with_consent=consent is not None, vendor=connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute("".join(sql), params)  # identifiers come from model metadata, values are parameters
+        cursor.execute(sql, params)  # identifiers come from model metadata, values are parameters
         contact_id, signature_id = cursor.fetchone()
     if signature_id is None:
         return False
