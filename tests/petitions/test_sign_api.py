@@ -236,3 +236,14 @@ def test_thank_you_email_is_sent_after_commit(api_client, petition, django_captu
     assert "Thank you" in message.subject
     assert "?ref=" in message.body
     assert "/unsubscribe/" in message.extra_headers["List-Unsubscribe"]
+
+
+def test_new_person_with_consent_phone_and_pending_status_is_stored_whole(api_client, make_petition):
+    petition = make_petition(slug="whole", confirmation_required=True)
+    response = api_client.post(sign_url(petition.slug), signer(email_opt_in=True, phone="202-555-0143"), format="json")
+    assert response.status_code == 201
+    sig = Signature.objects.select_related("contact").get()
+    assert (sig.status, sig.confirmed_at, sig.district_state, sig.district) == ("pending", None, "VT", 0)
+    assert sig.contact.phone == "+12025550143" and sig.mail_queued_at is None
+    assert ConsentRecord.objects.get().contact_id == sig.contact_id
+    assert signature_counts(petition_id=petition.pk).pending == 1
