@@ -1,7 +1,8 @@
 """CPU per sign request, in-process: the full sign path and the bare one-INSERT view, each driven through
 Django's WSGI handler (all middleware, no HTTP server), one request at a time.
 
-    DATABASE_URL=postgres://... REDIS_URL=redis://... python -m bench.sign_cpu [N] [--profile sign|bare]
+    DATABASE_URL=postgres://... REDIS_URL=redis://... make bench-sign-cpu
+    python -m bench.sign_cpu [N] [--profile sign|bare]
 
 CPU time (process_time) per request does not depend on what else the machine is doing, unlike
 requests/s over HTTP, so it is the figure to compare between versions of the code on a shared machine.
@@ -19,7 +20,7 @@ import time
 import uuid
 from urllib.parse import urlencode
 
-from bench.common import bench_env, manage, require
+from bench.common import bench_env, manage
 from bench.sign import SLUG, _django, _prepare, _reset
 
 
@@ -71,7 +72,6 @@ def main() -> None:
     db = os.environ.get("DATABASE_URL", "")
     if not db.startswith(("postgres://", "postgresql://")):
         sys.exit("bench.sign_cpu needs PostgreSQL: set DATABASE_URL=postgres://user@host:5432/dbname")
-    require("true", "")
     env = bench_env(DJANGO_SETTINGS_MODULE="bench.sign_settings", PUBLIC_BASE_URL="http://127.0.0.1:18400")
     env["DJANGO_SETTINGS_MODULE"] = "bench.sign_settings"
     manage("migrate", "--no-input", env=env)
@@ -95,13 +95,22 @@ def main() -> None:
         stats.print_stats(60)
         stats.sort_stats("tottime").print_stats(30)
     else:
-        print(f"In-process CPU per request over {n} requests (WSGI handler, no HTTP server, one at a time)")
-        results = {}
-        for name, path in paths.items():
-            results[name] = _run(app, path, n, f"{name}{run}")
-            cpu, wall, statuses = results[name]
+        rounds = 10
+        print(
+            f"In-process CPU per request over {n} requests each (WSGI handler, no HTTP server, one at a time, "
+            f"{rounds} alternating rounds)"
+        )
+        totals = {name: [0.0, 0.0, {}] for name in paths}
+        for k in range(rounds):
+            for name, path in paths.items() if k % 2 == 0 else reversed(paths.items()):
+                cpu, wall, statuses = _run(app, path, n // rounds, f"{name}{run}r{k}")
+                totals[name][0] += cpu / rounds
+                totals[name][1] += wall / rounds
+                for code, count in statuses.items():
+                    totals[name][2][code] = totals[name][2].get(code, 0) + count
+        for name, (cpu, wall, statuses) in totals.items():
             print(f"  {name:5s} cpu {cpu:6.3f} ms/request  wall {wall:6.3f} ms/request  statuses {statuses}")
-        print(f"  cpu ratio sign/bare: {results['sign'][0] / results['bare'][0]:.2f}")
+        print(f"  cpu ratio sign/bare: {totals['sign'][0] / totals['bare'][0]:.2f}")
     _reset(petition_id)
     from campaign.celery import app as celery_app
 
