@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt venv migrate bench-lookup bench-sign bench-letters bench-metrics clean
+.PHONY: run test lint fmt venv migrate bench-lookup bench-sign bench-sign-cpu bench-letters bench-metrics clean
 
 venv: $(STAMP)
 
@@ -43,6 +43,9 @@ bench-lookup: $(STAMP)
 # Needs PostgreSQL (DATABASE_URL) and wrk; REDIS_URL recommended. Not run in CI.
 bench-sign: $(STAMP)
 	$(BIN)/python -m bench.sign
+# CPU per sign request in-process (WSGI handler, no HTTP), full sign path and bare view; needs DATABASE_URL.
+bench-sign-cpu: $(STAMP)
+	$(BIN)/python -m bench.sign_cpu
 # Needs DATABASE_URL (PostgreSQL) and REDIS_URL: real workers deliver to a fake CWC on loopback.
 bench-letters: $(STAMP)
 	$(BIN)/python -m bench.letters

@@ -1,13 +1,39 @@
 """Small database helpers for hot write paths."""
 
+from functools import lru_cache
+
 from django.db import connection, models
+
+# Fields whose database value is the Python value itself when that is a str, int, bool or None: for
+# them the per-field conversion (get_db_prep_save) can be skipped, which on a wide row is most of it.
+_PLAIN_FIELDS = (models.CharField, models.TextField, models.BooleanField, models.IntegerField)
+_PLAIN_VALUES = (str, int, bool, type(None))
+
+
+@lru_cache(maxsize=128)
+def _insert_fields(model: type[models.Model], exclude: tuple[str, ...], vendor: str) -> tuple[tuple, list[str]]:
+    # Worked out once per model: hot paths insert the same columns on every request.
+    qn = connection.ops.quote_name
+    fields = tuple(
+        (f, f.attname, type(f).pre_save is models.Field.pre_save and isinstance(f, _PLAIN_FIELDS))
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in exclude
+    )
+    return fields, [qn(f.column) for f, _, _ in fields]
 
 
 def insert_columns(obj: models.Model, *, exclude: tuple[str, ...] = ()) -> tuple[list[str], list]:
     """Quoted column names and database values for inserting `obj` (auto_now_add and defaults applied)."""
-    qn = connection.ops.quote_name
-    fields = [f for f in obj._meta.concrete_fields if not f.primary_key and f.name not in exclude]
-    return [qn(f.column) for f in fields], [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    fields, columns = _insert_fields(type(obj), exclude, connection.vendor)
+    values = []
+    for field, attname, plain in fields:
+        if plain:
+            value = getattr(obj, attname)
+            if type(value) in _PLAIN_VALUES:
+                values.append(value)
+                continue
+        values.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
+    return list(columns), values
 
 
 def insert_or_skip(obj: models.Model) -> bool:

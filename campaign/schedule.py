@@ -24,6 +24,9 @@ def beat_schedule(*, congress_source: str, rollup_refresh_seconds: int = 30) -> 
         "task": "petitions.tasks.reconcile_signature_counts",
         "schedule": 60.0,
     }
+    # New signatures wait in their rows for their first email; each commit publishes a batch run (at
+    # most two per PETITION_MAIL_BATCH_SECONDS per process). This run catches any a lost publish left.
+    schedule["petitions-queue-emails"] = {"task": "petitions.tasks.queue_signature_emails", "schedule": 30.0}
     # Letters: re-enqueue deliveries whose task was lost, and refresh the CWC office codes.
     schedule["letters-sweep-stuck"] = {"task": "outreach.tasks.letters.sweep_stuck_letters", "schedule": 60.0}
     schedule["letters-cwc-offices-daily"] = {

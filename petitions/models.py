@@ -54,12 +54,16 @@ class Signature(models.Model):
         PENDING = "pending", "Pending confirmation"
         CONFIRMED = "confirmed", "Confirmed"
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
+    # No index of its own: every index below starts with the petition, and each index is one more write
+    # per signer.
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures", db_index=False)
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="signatures")
     # Public, opaque identifiers: `public_id` names the signature in API answers, `ref_code` goes into
     # share links. Neither says anything about the signer.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    ref_code = models.CharField(max_length=16, unique=True, default=new_ref_code, editable=False)
+    # Unique through a constraint (below), not unique=True, which on PostgreSQL adds a second index for
+    # LIKE queries that nothing runs.
+    ref_code = models.CharField(max_length=16, default=new_ref_code, editable=False)
     status = models.CharField(max_length=9, choices=Status.choices)
     source_code = models.CharField(max_length=100, blank=True)
     referrer = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals")
@@ -76,12 +80,16 @@ class Signature(models.Model):
     confirmation_sends = models.PositiveSmallIntegerField(default=0)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     thanked_at = models.DateTimeField(null=True, blank=True)
+    # The signature row is the outbox for its first email (confirmation or thank-you): null until a
+    # batch job hands that email to the queue (services.signature_mail_queue).
+    mail_queued_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["petition", "contact"], name="signature_once_per_petition"),
+            models.UniqueConstraint(fields=["ref_code"], name="signature_ref_code_unique"),
             models.UniqueConstraint(
                 fields=["petition", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
@@ -93,6 +101,8 @@ class Signature(models.Model):
             models.Index(fields=["petition", "status"], name="signature_petition_status_idx"),
             models.Index(fields=["petition", "-created_at"], name="signature_petition_created_idx"),
             models.Index(fields=["petition", "district_state", "district"], name="signature_district_idx"),
+            # Small: only signatures whose first email is not queued yet (seconds' worth of rows).
+            models.Index(fields=["id"], condition=Q(mail_queued_at__isnull=True), name="signature_mail_unqueued_idx"),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -162,7 +163,11 @@ def _district_from_zip(data_version: int, postal_code: str) -> District | None:
 
 
 def _repeat_result(petition: Petition, signature: Signature) -> SignResult:
-    """A repeat signer gets what a first signer would get; nothing tells about the earlier signature."""
+    """What a repeat by a known email gets: the shape of a first answer that tells nothing about the
+    earlier signature. Whoever sends a known email may not be its owner, so the answer carries a fresh
+    id that names no signature, no referral code (the plain petition link), and the status a new signer
+    of this petition would get, never the earlier signature's own (it would tell whether the owner
+    confirmed). The owner of a pending signature gets the confirmation email again, within the limit."""
     if signature.status == Signature.Status.PENDING:
         resent = Signature.objects.filter(
             pk=signature.pk,
@@ -172,11 +177,7 @@ def _repeat_result(petition: Petition, signature: Signature) -> SignResult:
         if resent:
             _enqueue("petitions.tasks.send_confirmation_email", signature.pk)
     return SignResult(
-        public_id=str(signature.public_id),
-        ref_code=signature.ref_code,
-        status=_status_for(petition),
-        created=False,
-        signature=signature,
+        public_id=str(uuid.uuid4()), ref_code="", status=_status_for(petition), created=False, signature=signature
     )
 
 
@@ -257,7 +258,18 @@ def signature_submit(
 
     if connection.vendor == "postgresql":
         new_contact = Contact(email=email.strip(), source=contact_source, **contact_fields, **district_fields)
-        if _sign_new_person_in_one_statement(contact=new_contact, signature=signature, consent=consent, ref=ref):
+        fast = {"contact": new_contact, "signature": signature, "consent": consent, "ref": ref}
+        if key_hash:
+            # With a key the signature can conflict after the contact went in (the key was used before,
+            # perhaps by someone else): roll back then, so a refused request leaves no contact behind.
+            # Without a key a new contact cannot conflict, and the statement stays alone (no BEGIN/COMMIT).
+            with transaction.atomic():
+                signed = _sign_new_person_in_one_statement(**fast)
+                if not signed:
+                    transaction.set_rollback(True)
+        else:
+            signed = _sign_new_person_in_one_statement(**fast)
+        if signed:
             _after_sign(signature, resolve_later=resolve_later)
             return SignResult(str(signature.public_id), signature.ref_code, status, True, signature)
 
@@ -299,12 +311,122 @@ def signature_submit(
 
 
 def _after_sign(signature: Signature, *, resolve_later: bool) -> None:
-    if signature.status == Signature.Status.PENDING:
-        _enqueue("petitions.tasks.send_confirmation_email", signature.pk)
-    else:
-        _enqueue("petitions.tasks.send_thank_you_email", signature.pk)
+    # The first email (confirmation or thank-you) waits in the signature row (mail_queued_at is null)
+    # and is queued by a batch; the commit only nudges the batch, and most commits need no publish.
+    transaction.on_commit(mail_queue_kick)
     if resolve_later:
         _enqueue("petitions.tasks.resolve_signature_district", signature.pk)
+
+
+# --- The signing emails' outbox -------------------------------------------------------------------
+class _Kicks:
+    """When this process last published a batch run, and until when a published run covers commits.
+
+    A run publishes immediately if none did in the last PETITION_MAIL_BATCH_SECONDS; otherwise one is
+    published for the end of that interval, and every commit until then is covered by it. So each
+    process publishes at most two runs per interval however many people sign, and an email waits at
+    most one interval (plus the run's own time) before it is queued.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.sent_at = float("-inf")
+        self.covered_until = float("-inf")
+
+    def plan(self, now: float, interval: float) -> float | None:
+        """Seconds from now to run the batch at, or None when an already published run covers now."""
+        with self.lock:
+            if now < self.covered_until:
+                return None
+            if now - self.sent_at >= interval:
+                self.sent_at = now
+                return 0.0
+            self.covered_until = self.sent_at + interval
+            return self.covered_until - now
+
+
+_kicks = _Kicks()
+
+
+def mail_queue_kick() -> None:
+    """Make sure a batch run comes after this commit (called on commit of a new signature)."""
+    from petitions.tasks import queue_signature_emails
+
+    delay = _kicks.plan(time.monotonic(), settings.PETITION_MAIL_BATCH_SECONDS)
+    if delay is None:
+        return
+    try:
+        if delay > 0:
+            queue_signature_emails.apply_async(countdown=delay)
+        else:
+            queue_signature_emails.delay()
+    except Exception:
+        # The signature is stored and its email waits in the row: the beat run picks it up.
+        log.exception("could not publish the signature email batch; the periodic run will queue it")
+
+
+def signature_mail_queue(*, batch: int = 1000) -> int:
+    """Queue the first email of every signature that waits for one; returns how many were queued.
+
+    Rows are claimed with a conditional UPDATE in a short transaction (SKIP LOCKED on PostgreSQL, so
+    concurrent runs take different rows), and the emails are published after it committed. A row whose
+    publish fails is released for the next run. The tasks claim again before sending, so a duplicated
+    task sends nothing twice.
+    """
+    from petitions import tasks
+
+    queued = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Signature.objects.select_for_update(skip_locked=True)
+                .filter(mail_queued_at__isnull=True)
+                .order_by("id")
+                .values_list("pk", "status")[:batch]
+            )
+            if rows:
+                Signature.objects.filter(pk__in=[pk for pk, _ in rows], mail_queued_at__isnull=True).update(
+                    mail_queued_at=timezone.now()
+                )
+        for i, (pk, status) in enumerate(rows):
+            task = tasks.send_confirmation_email if status == Signature.Status.PENDING else tasks.send_thank_you_email
+            try:
+                task.delay(pk)
+            except Exception:
+                unsent = [p for p, _ in rows[i:]]
+                Signature.objects.filter(pk__in=unsent).update(mail_queued_at=None)
+                raise
+            queued += 1
+        if len(rows) < batch:
+            return queued
+
+
+@lru_cache(maxsize=4)
+def _sign_statement(*, with_consent: bool, vendor: str) -> str:
+    """The one-statement sign for a new person (see below); built once, the columns never change."""
+    qn = connection.ops.quote_name
+    c_cols = insert_columns(Contact())[0]
+    s_cols = insert_columns(Signature(), exclude=("contact", "referrer"))[0]
+    sig_table = qn(Signature._meta.db_table)
+    shard_table = qn(SignatureCountShard._meta.db_table)
+    sql = [
+        f"WITH c AS (INSERT INTO {qn(Contact._meta.db_table)} ({', '.join(c_cols)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(c_cols))}) ON CONFLICT DO NOTHING RETURNING id), "
+        f"s AS (INSERT INTO {sig_table} ({', '.join(s_cols)}, contact_id, referrer_id) "
+        f"SELECT {', '.join(['%s'] * len(s_cols))}, c.id, "
+        f"(SELECT r.id FROM {sig_table} r WHERE r.petition_id = %s AND r.ref_code = %s) FROM c "
+        f"ON CONFLICT DO NOTHING RETURNING id, status), "
+        f"k AS (INSERT INTO {shard_table} (petition_id, status, shard, count) SELECT %s, s.status, %s, 1 FROM s "
+        f"ON CONFLICT (petition_id, status, shard) DO UPDATE SET count = {shard_table}.count + 1)"
+    ]
+    if with_consent:
+        r_cols = insert_columns(ConsentRecord(), exclude=("contact",))[0]
+        sql.append(
+            f", r AS (INSERT INTO {qn(ConsentRecord._meta.db_table)} ({', '.join(r_cols)}, contact_id) "  # noqa: S608
+            f"SELECT {', '.join(['%s'] * len(r_cols))}, c.id FROM c JOIN s ON TRUE)"
+        )
+    sql.append(" SELECT (SELECT id FROM c), (SELECT id FROM s)")
+    return "".join(sql)
 
 
 def _sign_new_person_in_one_statement(
@@ -315,34 +437,16 @@ def _sign_new_person_in_one_statement(
 
     Returns False, having written nothing, when the email is already known (the general path then
     merges and treats a repeat). Returns False after writing only the contact when the signature
-    conflicts (an Idempotency-Key used before); the general path sorts that out too.
+    conflicts (an Idempotency-Key used before): the caller runs it in a transaction it rolls back then.
     """
-    qn = connection.ops.quote_name
-    c_cols, c_vals = insert_columns(contact)
-    s_cols, s_vals = insert_columns(signature, exclude=("contact", "referrer"))
-    sig_table = qn(Signature._meta.db_table)
-    shard_table = qn(SignatureCountShard._meta.db_table)
-    sql = [
-        f"WITH c AS (INSERT INTO {qn(Contact._meta.db_table)} ({', '.join(c_cols)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(c_cols))}) ON CONFLICT DO NOTHING RETURNING id), "
-        f"s AS (INSERT INTO {sig_table} ({', '.join(s_cols)}, contact_id, referrer_id) "
-        f"SELECT {', '.join(['%s'] * len(s_vals))}, c.id, "
-        f"(SELECT r.id FROM {sig_table} r WHERE r.petition_id = %s AND r.ref_code = %s) FROM c "
-        f"ON CONFLICT DO NOTHING RETURNING id, status), "
-        f"k AS (INSERT INTO {shard_table} (petition_id, status, shard, count) SELECT %s, s.status, %s, 1 FROM s "
-        f"ON CONFLICT (petition_id, status, shard) DO UPDATE SET count = {shard_table}.count + 1)"
-    ]
+    _, c_vals = insert_columns(contact)
+    _, s_vals = insert_columns(signature, exclude=("contact", "referrer"))
     params = [*c_vals, *s_vals, signature.petition_id, ref, signature.petition_id, _shard()]
     if consent is not None:
-        r_cols, r_vals = insert_columns(consent, exclude=("contact",))
-        sql.append(
-            f", r AS (INSERT INTO {qn(ConsentRecord._meta.db_table)} ({', '.join(r_cols)}, contact_id) "  # noqa: S608
-            f"SELECT {', '.join(['%s'] * len(r_vals))}, c.id FROM c JOIN s ON TRUE)"
-        )
-        params += r_vals
-    sql.append(" SELECT (SELECT id FROM c), (SELECT id FROM s)")
+        params += insert_columns(consent, exclude=("contact",))[1]
+    sql = _sign_statement(with_consent=consent is not None, vendor=connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute("".join(sql), params)  # identifiers come from model metadata, values are parameters
+        cursor.execute(sql, params)  # identifiers come from model metadata, values are parameters
         contact_id, signature_id = cursor.fetchone()
     if signature_id is None:
         return False

@@ -50,6 +50,14 @@ def send_thank_you_email(signature_id: int) -> None:
         raise
 
 
+@shared_task
+def queue_signature_emails() -> None:
+    """The signing emails' outbox: queue the confirmation or thank-you of new signatures, in batches."""
+    from petitions.services import signature_mail_queue
+
+    signature_mail_queue()
+
+
 @shared_task(autoretry_for=(GeocoderUnavailable,), retry_backoff=30, retry_jitter=True, max_retries=6)
 def resolve_signature_district(signature_id: int) -> None:
     from petitions.services import signature_district_resolve

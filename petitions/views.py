@@ -17,8 +17,9 @@ from django.views.decorators.http import require_http_methods
 from campaign import roles
 from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
 from petitions import selectors, services
-from petitions.api import SignatureIn, share_url, sign
+from petitions.api import share_url, sign
 from petitions.models import Petition
+from petitions.sign_input import FORM_ONLY, INPUT_NAMES, signature_input_clean
 
 _THROTTLE_VIEW = SimpleNamespace(throttle_scope_ip="sign_ip", throttle_scope_field="sign_email", throttle_field="email")
 
@@ -81,15 +82,14 @@ def _page(request, slug: str, *, embed: bool):
         response = render(request, template, _context(request, petition, embed=embed, errors=errors), status=429)
         response["Retry-After"] = str(wait)
         return response
-    data = SignatureIn(data=request.POST)
-    if not data.is_valid():
-        values = {k: request.POST.get(k, "") for k in SignatureIn().fields if k not in ("website", "form_token")}
-        errors = {k: [str(m) for m in v] for k, v in data.errors.items()}
+    data, errors = signature_input_clean(request.POST)
+    if errors:
+        values = {k: request.POST.get(k, "") for k in INPUT_NAMES if k not in FORM_ONLY}
         return render(
             request, template, _context(request, petition, embed=embed, values=values, errors=errors), status=400
         )
     try:
-        result = sign(petition, data.validated_data, request=request, token_required=True)
+        result = sign(petition, data, request=request, token_required=True)
     except services.PetitionNotOpen:
         ctx = _context(request, petition, embed=embed, errors={"form": ["This petition is closed."]})
         return render(request, template, ctx, status=409)

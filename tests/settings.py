@@ -19,3 +19,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Lookups re-check the data version on every request, so a test that reloads data sees it at once.
 CONGRESS_SNAPSHOT_TTL = 0
 LOGGING["root"]["level"] = "WARNING"
+# Counts are read fresh unless a test turns the caches on: a per-process memo would outlive a test's data.
+PETITION_COUNT_PROCESS_SECONDS = 0
+# A batch run of the signing emails after every signature, so each test sees its own emails at once.
+PETITION_MAIL_BATCH_SECONDS = 0

@@ -125,3 +125,16 @@ def test_form_throttle_answers_429(client, settings, petition):
     assert client.post(f"/p/{petition.slug}/", {**hidden, **signer()}).status_code == 303
     second = client.post(f"/p/{petition.slug}/", {**hidden, **signer(email="b@example.org")})
     assert second.status_code == 429 and int(second["Retry-After"]) > 0
+
+
+def test_repeat_through_the_form_lands_on_a_thank_you_page_without_the_earlier_referral_code(
+    client, settings, petition
+):
+    settings.PETITION_MIN_FILL_SECONDS = 0
+    hidden = _form_fields(client.get(f"/p/{petition.slug}/").content.decode())
+    first = client.post(f"/p/{petition.slug}/", {**hidden, **signer()})
+    again = client.post(f"/p/{petition.slug}/", {**hidden, **signer()})
+    earlier = Signature.objects.get()
+    assert first["Location"] == f"/p/{petition.slug}/thanks/?ref={earlier.ref_code}"
+    assert again.status_code == 303
+    assert again["Location"] == f"/p/{petition.slug}/thanks/"

@@ -39,6 +39,33 @@ def test_repeat_signature_is_200_same_shape_and_does_not_change_count(api_client
     assert Contact.objects.get().given_name == "Ada"
 
 
+def test_repeat_answer_reveals_neither_the_earlier_id_nor_its_referral_code(api_client, petition):
+    first = api_client.post(sign_url(petition.slug), signer(), format="json").json()
+    earlier = Signature.objects.get()
+    answers = [api_client.post(sign_url(petition.slug), signer(), format="json") for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 200]
+    ids = {a.json()["id"] for a in answers}
+    assert str(earlier.public_id) not in ids and first["id"] not in ids
+    assert len(ids) == 2  # a fresh id each time, so repeats cannot be linked to each other either
+    assert not Signature.objects.filter(public_id__in=ids).exists()  # it names no signature
+    for answer in answers:
+        assert answer.json()["share_url"] == f"https://campaign.example.org/p/{petition.slug}/"
+        assert earlier.ref_code not in answer.content.decode()
+
+
+def test_repeat_answer_does_not_tell_whether_the_earlier_signature_was_confirmed(
+    api_client, make_petition, django_capture_on_commit_callbacks
+):
+    petition = make_petition(slug="needs-confirmation", confirmation_required=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = api_client.post(sign_url(petition.slug), signer(), format="json")
+    assert first.json()["status"] == "pending"
+    Signature.objects.update(status=Signature.Status.CONFIRMED)  # the owner clicked the link
+    again = api_client.post(sign_url(petition.slug), signer(), format="json")
+    assert again.status_code == 200
+    assert again.json()["status"] == "pending"  # what any new signer of this petition is told
+
+
 def test_form_encoded_body_is_accepted(api_client, petition):
     response = api_client.post(sign_url(petition.slug), signer(email_opt_in="true"))
     assert response.status_code == 201
@@ -143,13 +170,18 @@ def test_idempotency_key_replays_the_first_answer(api_client, petition):
     assert signature_counts(petition_id=petition.pk).confirmed == 1
 
 
-def test_idempotency_key_reused_for_another_signer_is_409(api_client, petition):
+def test_idempotency_key_reused_for_another_signer_is_409_and_leaves_nothing_behind(api_client, petition):
     api_client.post(sign_url(petition.slug), signer(), format="json", HTTP_IDEMPOTENCY_KEY="k-2")
     other = api_client.post(
-        sign_url(petition.slug), signer(email="bob@example.org"), format="json", HTTP_IDEMPOTENCY_KEY="k-2"
+        sign_url(petition.slug),
+        signer(email="bob@example.org", email_opt_in=True),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-2",
     )
     assert other.status_code == 409
     assert Signature.objects.count() == 1
+    assert list(Contact.objects.values_list("email", flat=True)) == ["ada@example.org"]
+    assert ConsentRecord.objects.count() == 0
 
 
 def test_honeypot_gets_a_normal_answer_and_is_not_counted(api_client, petition):
@@ -204,3 +236,14 @@ def test_thank_you_email_is_sent_after_commit(api_client, petition, django_captu
     assert "Thank you" in message.subject
     assert "?ref=" in message.body
     assert "/unsubscribe/" in message.extra_headers["List-Unsubscribe"]
+
+
+def test_new_person_with_consent_phone_and_pending_status_is_stored_whole(api_client, make_petition):
+    petition = make_petition(slug="whole", confirmation_required=True)
+    response = api_client.post(sign_url(petition.slug), signer(email_opt_in=True, phone="202-555-0143"), format="json")
+    assert response.status_code == 201
+    sig = Signature.objects.select_related("contact").get()
+    assert (sig.status, sig.confirmed_at, sig.district_state, sig.district) == ("pending", None, "VT", 0)
+    assert sig.contact.phone == "+12025550143" and sig.mail_queued_at is None
+    assert ConsentRecord.objects.get().contact_id == sig.contact_id
+    assert signature_counts(petition_id=petition.pk).pending == 1
