@@ -236,3 +236,7 @@ def test_metrics_need_membership_of_the_campaign(campaign):
     for role in ("viewer", "organizer", "admin"):
         assert client_for(campaign, role).get(url).status_code == 200
     assert client_for(campaign, "viewer").get("/api/v1/campaigns/nope/metrics/").status_code == 404
+
+
+def test_generated_signers_are_never_emailed(loaded):
+    assert not Signature.objects.filter(petition__campaign=loaded, mail_queued_at__isnull=True).exists()
