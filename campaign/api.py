@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaign import roles, services
+from campaign.errors import from_django
 from campaign.metrics import period_for
 from campaign.models import Campaign, CampaignMembership
 from campaign.permissions import CampaignAccess, IsOrganizer
@@ -45,10 +46,6 @@ class CampaignUpdateIn(serializers.Serializer):
     ends_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
-def _as_api_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
-
-
 def _campaign_or_404(slug: str) -> Campaign:
     campaign = Campaign.objects.filter(slug=slug).first()
     if campaign is None:
@@ -73,7 +70,7 @@ class CampaignCollectionApi(APIView):
         try:
             campaign = services.campaign_create(**data.validated_data)
         except DjangoValidationError as exc:
-            raise _as_api_error(exc) from exc
+            raise from_django(exc) from exc
         if not roles.is_admin(request.user):
             CampaignMembership.objects.create(
                 campaign=campaign, user=request.user, role=CampaignMembership.Role.ORGANIZER
@@ -101,7 +98,7 @@ class CampaignItemApi(APIView):
         try:
             campaign = services.campaign_update(campaign=campaign, **data.validated_data)
         except DjangoValidationError as exc:
-            raise _as_api_error(exc) from exc
+            raise from_django(exc) from exc
         return Response(CampaignOut(campaign).data)
 
 

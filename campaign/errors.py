@@ -17,6 +17,13 @@ class ServiceUnavailable(exceptions.APIException):
     default_code = "unavailable"
 
 
+def from_django(exc) -> exceptions.ValidationError:
+    """A service's django ValidationError as the API's 400, field by field."""
+    return exceptions.ValidationError(
+        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    )
+
+
 def error_body(message: str, errors: dict | None = None) -> dict:
     return {"message": message, "errors": errors or {}}
 

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from campaign import roles
 from campaign.csvexport import csv_stream
-from campaign.errors import Conflict
+from campaign.errors import Conflict, from_django
 from campaign.models import Campaign
 from campaign.permissions import IsOrganizer
 from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
@@ -173,10 +173,6 @@ class PetitionUpdateIn(serializers.Serializer):
     confirmation_required = serializers.BooleanField(required=False)
 
 
-def _django_errors(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
-
-
 class PetitionCollectionApi(APIView):
     """GET: the open petitions (public). POST: create a petition (organizers)."""
 
@@ -199,7 +195,7 @@ class PetitionCollectionApi(APIView):
         try:
             petition = services.petition_create(campaign_slug=fields.pop("campaign"), **fields)
         except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
+            raise from_django(exc) from exc
         return Response(petition_body(petition), status=status.HTTP_201_CREATED)
 
 
@@ -225,7 +221,7 @@ class PetitionItemApi(APIView):
         try:
             petition = services.petition_update(petition=petition, **data.validated_data)
         except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
+            raise from_django(exc) from exc
         return Response(petition_body(petition))
 
 
