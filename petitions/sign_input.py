@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import phonenumbers
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from rest_framework.fields import BooleanField
 
 from congress import usps
 from congress.selectors import ZIP_RE
+from contacts.phones import InvalidPhone, normalize_us_phone
 
 # (name, max length, required) for text fields, in the order errors are reported.
 TEXT_FIELDS: tuple[tuple[str, int, bool], ...] = (
@@ -190,12 +190,9 @@ def _region(value: str) -> str:
 def _phone(value: str) -> str:
     # phonenumbers is slow to call; it runs only for the signers who give a phone.
     try:
-        number = phonenumbers.parse(value, "US")
-    except phonenumbers.NumberParseException as exc:
+        return normalize_us_phone(value)
+    except InvalidPhone as exc:
         raise Invalid(BAD_PHONE) from exc
-    if not phonenumbers.is_valid_number(number):
-        raise Invalid(BAD_PHONE)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 # Checks on a non-blank value, after the text checks passed.

@@ -24,6 +24,7 @@ from campaign.models import Campaign
 from congress import geocoder
 from congress import selectors as congress_selectors
 from congress.models import Legislator, Office
+from contacts.phones import InvalidPhone, e164, parse_us_phone
 from contacts.privacy import keyed_hash
 from contacts.services import consent_record, consent_text_current, contact_upsert
 from outreach import office_hours
@@ -104,16 +105,16 @@ class PhoneRejected(ValueError):
 def phone_normalize(raw: str, *, office: bool = False) -> str:
     """E.164 for a US (or US territory) number a person or office answers; PhoneRejected otherwise."""
     try:
-        number = phonenumbers.parse((raw or "").strip(), "US")
-    except phonenumbers.NumberParseException as exc:
-        raise PhoneRejected("Enter a US phone number, like 802-555-0123.") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise PhoneRejected("This is not a valid phone number.")
+        number = parse_us_phone(raw)
+    except InvalidPhone as exc:
+        if exc.reason == "unparseable":
+            raise PhoneRejected("Enter a US phone number, like 802-555-0123.") from exc
+        raise PhoneRejected("This is not a valid phone number.") from exc
     if phonenumbers.region_code_for_number(number) not in PHONE_REGIONS:
         raise PhoneRejected("Only US phone numbers can be called.")
     if phonenumbers.number_type(number) not in (_OFFICE_TYPES if office else _PERSON_TYPES):
         raise PhoneRejected("Premium-rate, toll-free and other special numbers cannot be called.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164(number)
 
 
 def phone_hash(e164: str) -> str:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -22,6 +21,7 @@ from django.utils import timezone
 from congress import geocoder
 from congress import selectors as congress_selectors
 from congress.models import Legislator
+from contacts.phones import InvalidPhone, normalize_us_phone
 from contacts.services import contact_upsert
 from outreach.delivery import PermanentDeliveryError, TransientDeliveryError
 from outreach.delivery import cwc as cwc_api
@@ -169,12 +169,9 @@ def _clean_phone(phone: str) -> str:
     if not phone:
         return ""
     try:
-        parsed = phonenumbers.parse(phone, "US")
-    except phonenumbers.NumberParseException:
-        parsed = None
-    if parsed is None or not phonenumbers.is_valid_number(parsed):
-        raise LetterInputError({"phone": ["Enter a valid phone number."]})
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return normalize_us_phone(phone)
+    except InvalidPhone as exc:
+        raise LetterInputError({"phone": ["Enter a valid phone number."]}) from exc
 
 
 def _lookup(*, address_line: str, locality: str, region: str, postal_code: str) -> congress_selectors.Lookup:
