@@ -46,7 +46,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"{_public.sche
 
 # Behind a TLS-terminating proxy the scheme comes from X-Forwarded-Proto. Twilio signatures are checked
 # against PUBLIC_BASE_URL, never against the Host header.
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if _public.scheme == "https" and not DEBUG:
     SESSION_COOKIE_SECURE = True

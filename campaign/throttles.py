@@ -8,6 +8,7 @@ an email or a phone number in clear.
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from campaign.clientip import client_ip
 from contacts.privacy import keyed_hash
 
 
@@ -36,7 +37,8 @@ class ScopedIPThrottle(_Toggle):
         return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
-        return f"throttle:{self.scope}:{keyed_hash(self.get_ident(request), purpose='throttle-ip')}"
+        # DRF's own get_ident trusts any X-Forwarded-For a client sends; ours trusts only our proxy's.
+        return f"throttle:{self.scope}:{keyed_hash(client_ip(request), purpose='throttle-ip')}"
 
 
 class ScopedFieldThrottle(_Toggle):

@@ -2,11 +2,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from campaign.clientip import client_ip
 from contacts.services import BadToken, contact_from_unsubscribe_token, contact_unsubscribe
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @never_cache
@@ -22,6 +19,6 @@ def unsubscribe(request, token: str):
     except BadToken:
         return render(request, "contacts/unsubscribe_invalid.html", status=404)
     if request.method == "POST":
-        contact_unsubscribe(token=token, ip=_client_ip(request))
+        contact_unsubscribe(token=token, ip=client_ip(request))
         return render(request, "contacts/unsubscribed.html")
     return render(request, "contacts/unsubscribe.html", {"token": token})

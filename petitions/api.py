@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaign import roles
+from campaign.clientip import client_ip
 from campaign.csvexport import csv_stream
 from campaign.errors import Conflict, from_django
 from campaign.models import Campaign
@@ -98,7 +99,7 @@ def sign(petition: Petition, data: dict, *, request, token_required: bool) -> se
     fields = {k: v for k, v in data.items() if k not in sign_input.FORM_ONLY}
     return services.signature_submit(
         petition=petition,
-        ip=request.META.get("REMOTE_ADDR", ""),
+        ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
         idempotency_key=request.headers.get("Idempotency-Key", "")[:200],
         **fields,

@@ -9,12 +9,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from campaign.clientip import client_ip
 from campaign.errors import Conflict, ServiceUnavailable
 from campaign.throttles import ScopedIPThrottle
 from outreach.models import CallFeedback, CallSession
 from outreach.selectors import calls as selectors
 from outreach.services import calls as services
-from outreach.views.calls import _client_ip
 
 
 class CallStartIn(serializers.Serializer):
@@ -117,7 +117,7 @@ class CallStartView(APIView):
                 consent=v["consent"],
                 source=v["source"],
                 email=v["email"],
-                ip=_client_ip(request),
+                ip=client_ip(request),
             )
         except services.CallStartError as exc:
             raise ValidationError(exc.errors) from exc

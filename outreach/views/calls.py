@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from campaign.clientip import client_ip
 from outreach import telephony
 from outreach.models import CallFeedback, CallLeg, CallSession
 from outreach.selectors import calls as selectors
@@ -182,14 +183,6 @@ class FeedbackForm(forms.Form):
     notes = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-def _client_ip(request) -> str:
-    # Behind our own proxy the client is the last address it appended; otherwise the socket's peer.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _page_action(slug: str):
     try:
         return selectors.call_action_for_campaign(slug)
@@ -212,7 +205,7 @@ def call_page(request, slug):
                 address=data["address"].strip(),
                 consent=data["consent"],
                 source="call-page",
-                ip=_client_ip(request),
+                ip=client_ip(request),
             )
         except services.CallStartError as exc:
             for field, messages in exc.errors.items():
