@@ -12,10 +12,9 @@ from rest_framework.views import APIView
 
 from campaign import roles, services
 from campaign.errors import from_django
-from campaign.metrics import period_for
+from campaign.metrics import cached_metrics, period_for
 from campaign.models import Campaign, CampaignMembership
 from campaign.permissions import CampaignAccess, IsOrganizer
-from campaign.views import cached_metrics
 
 
 class CampaignOut(serializers.Serializer):

@@ -7,6 +7,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, F, Q, Sum, Value, When
 from django.db.models.functions import TruncDay
 from django.utils import timezone
@@ -66,7 +68,27 @@ def _sum_by(rows, *keys):
     return out
 
 
-def campaign_metrics(*, campaign: Campaign, period: Period) -> dict:
+def _last_refresh() -> dt.datetime | None:
+    return MetricRefresh.objects.order_by("-refreshed_at").values_list("refreshed_at", flat=True).first()
+
+
+def cached_metrics(*, campaign: Campaign, period: Period) -> dict:
+    """Metrics answers are shared for a few seconds between organizers watching the same campaign; the
+    key carries the rollups' refresh time, so a refresh is seen at once."""
+    refreshed = _last_refresh()
+    stamp = refreshed.timestamp() if refreshed else 0
+    key = f"metrics:{campaign.pk}:{period.since:%Y%m%d%H}:{period.until:%Y%m%d%H}:{period.interval}:{stamp}"
+    if settings.METRICS_CACHE_SECONDS <= 0:
+        return campaign_metrics(campaign=campaign, period=period, refreshed=refreshed)
+    return cache.get_or_set(
+        key,
+        lambda: campaign_metrics(campaign=campaign, period=period, refreshed=refreshed),
+        settings.METRICS_CACHE_SECONDS,
+    )
+
+
+def campaign_metrics(*, campaign: Campaign, period: Period, refreshed: dt.datetime | None = None) -> dict:
+    """The metrics answer; `refreshed` is the rollups' last refresh when the caller already read it."""
     rollups = MetricRollup.objects.filter(campaign=campaign)
     hourly = rollups.filter(grain=HOUR, bucket__gte=period.since, bucket__lt=period.until)
     daily = rollups.filter(grain=DAY, bucket__gte=period.day_since, bucket__lt=period.day_until)
@@ -150,7 +172,7 @@ def campaign_metrics(*, campaign: Campaign, period: Period) -> dict:
     referrals = int(daily.filter(kind="signature_referrals").aggregate(v=Sum("value"))["v"] or 0)
 
     goal = _goal(campaign)
-    refreshed = MetricRefresh.objects.order_by("-refreshed_at").values_list("refreshed_at", flat=True).first()
+    refreshed = refreshed or _last_refresh()
     return {
         "campaign": campaign.slug,
         "since": period.since.isoformat().replace("+00:00", "Z"),

@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -17,8 +16,8 @@ from django.views.decorators.http import require_GET
 from campaign import charts, roles
 from campaign.celery import app as celery_app
 from campaign.csvexport import csv_stream
-from campaign.metrics import Period, campaign_metrics, period_for
-from campaign.models import Campaign, MetricRefresh
+from campaign.metrics import Period, cached_metrics, period_for
+from campaign.models import Campaign
 
 
 def _check(fn) -> dict:
@@ -65,19 +64,6 @@ def _campaign_for(request, slug: str) -> Campaign:
     if not roles.can_view(request.user, campaign):
         raise PermissionDenied
     return campaign
-
-
-def cached_metrics(*, campaign: Campaign, period: Period) -> dict:
-    """Metrics answers are shared for a few seconds between organizers watching the same campaign; the
-    key carries the rollups' refresh time, so a refresh is seen at once."""
-    refreshed = MetricRefresh.objects.order_by("-refreshed_at").values_list("refreshed_at", flat=True).first()
-    stamp = refreshed.timestamp() if refreshed else 0
-    key = f"metrics:{campaign.pk}:{period.since:%Y%m%d%H}:{period.until:%Y%m%d%H}:{period.interval}:{stamp}"
-    if settings.METRICS_CACHE_SECONDS <= 0:
-        return campaign_metrics(campaign=campaign, period=period)
-    return cache.get_or_set(
-        key, lambda: campaign_metrics(campaign=campaign, period=period), settings.METRICS_CACHE_SECONDS
-    )
 
 
 def _date(value: str | None, *, end: bool = False) -> dt.datetime | None:
