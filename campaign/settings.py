@@ -247,6 +247,8 @@ SPECTACULAR_SETTINGS = {
 # Rate limits (campaign/throttles.py). Each scope's rate is "N/second|minute|hour|day", or empty for none.
 THROTTLES_ENABLED = env.bool("THROTTLES_ENABLED", default=True)
 THROTTLE_RATES: dict[str, str | None] = {}
+# Each address lookup may cost a Census Geocoder request; ZIP-only lookups are not limited.
+THROTTLE_RATES["lookup_address_ip"] = env.str("THROTTLE_LOOKUP_ADDRESS_IP", default="30/minute")
 
 # --- Static, i18n ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"

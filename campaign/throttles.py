@@ -12,50 +12,48 @@ from campaign.clientip import client_ip
 from contacts.privacy import keyed_hash
 
 
-class _Toggle(SimpleRateThrottle):
-    def get_rate(self):
-        return settings.THROTTLE_RATES.get(self.scope)
-
-    def allow_request(self, request, view):
-        if not settings.THROTTLES_ENABLED or self.rate is None:
-            return True
-        return super().allow_request(request, view)
-
-
-class ScopedIPThrottle(_Toggle):
-    """Per client IP. The view names the scope with `throttle_scope_ip`."""
+class _Scoped(SimpleRateThrottle):
+    """A throttle whose scope comes from the view (set per request); no rate means no limit."""
 
     def __init__(self):
         pass  # the scope is known only once the view is
 
+    def scope_for(self, view) -> str | None:
+        raise NotImplementedError
+
+    def get_rate(self):
+        # An empty variable ("THROTTLE_SIGN_IP=") means no limit, as documented.
+        return settings.THROTTLE_RATES.get(self.scope) or None
+
     def allow_request(self, request, view):
-        self.scope = getattr(view, "throttle_scope_ip", None)
-        if not self.scope:
+        self.scope = self.scope_for(view)
+        if not settings.THROTTLES_ENABLED or not self.scope:
             return True
         self.rate = self.get_rate()
+        if self.rate is None:
+            return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
+
+
+class ScopedIPThrottle(_Scoped):
+    """Per client IP. The view names the scope with `throttle_scope_ip`."""
+
+    def scope_for(self, view):
+        return getattr(view, "throttle_scope_ip", None)
 
     def get_cache_key(self, request, view):
         # DRF's own get_ident trusts any X-Forwarded-For a client sends; ours trusts only our proxy's.
         return f"throttle:{self.scope}:{keyed_hash(client_ip(request), purpose='throttle-ip')}"
 
 
-class ScopedFieldThrottle(_Toggle):
+class ScopedFieldThrottle(_Scoped):
     """Per value of a request field (an email, a phone). The view sets `throttle_scope_field` and
     `throttle_field`; a request without the field is not limited here (validation rejects it)."""
 
-    def __init__(self):
-        pass
-
-    def allow_request(self, request, view):
-        self.scope = getattr(view, "throttle_scope_field", None)
+    def scope_for(self, view):
         self.field = getattr(view, "throttle_field", None)
-        if not self.scope or not self.field:
-            return True
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        return getattr(view, "throttle_scope_field", None) if self.field else None
 
     def get_cache_key(self, request, view):
         # A malformed body raises ParseError here, which DRF answers as the 400 it is.

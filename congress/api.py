@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from campaign.errors import ServiceUnavailable
+from campaign.throttles import ScopedIPThrottle
 from congress import geocoder, selectors
 
 
@@ -93,6 +94,11 @@ class RepresentativesView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
     content_negotiation_class = JSONOnlyNegotiation
+    throttle_scope_ip = "lookup_address_ip"
+
+    def get_throttles(self):
+        # Only address lookups reach the geocoder; the ZIP hot path stays free of throttle bookkeeping.
+        return [ScopedIPThrottle()] if "address" in self.request.query_params else []
 
     @extend_schema(
         parameters=[

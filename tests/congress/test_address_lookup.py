@@ -94,3 +94,15 @@ def test_structured_address_uses_the_address_endpoint(fake_census):
     match = geocoder.geocode(street="2000 S State St", city="Chicago", state="IL", zip="60616")
     assert match is not None and (match.state, match.district, match.congress) == ("IL", 7, 119)
     assert fake_census.requests[0][0] == "/geographies/address"
+
+
+def test_address_lookups_are_rate_limited_per_ip_but_zip_lookups_are_not(client, fake_census, settings):
+    from django.core.cache import cache
+
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "lookup_address_ip": "2/minute"}
+    cache.clear()
+    statuses = [client.get(URL, {"address": f"{n} Main St, Burlington VT 05401"}).status_code for n in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.get(URL, {"address": "4 Main St, Burlington VT 05401"})["Retry-After"]
+    assert all(client.get(URL, {"zip": "05401"}).status_code == 200 for _ in range(5))
+    assert len(fake_census.requests) == 2

@@ -33,3 +33,13 @@ def test_rotating_a_forged_forwarded_header_does_not_escape_the_ip_limit(setting
         throttle.allow_request(Request(request(HTTP_X_FORWARDED_FOR=forged)), View())
         keys.add(throttle.key)
     assert len(keys) == 1
+
+
+def test_an_empty_rate_means_no_limit_not_an_error(settings):
+    settings.THROTTLE_RATES = {"t": ""}
+
+    class View:
+        throttle_scope_ip = "t"
+
+    for _ in range(5):
+        assert ScopedIPThrottle().allow_request(Request(request()), View()) is True
