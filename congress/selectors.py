@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from congress import geocoder, usps
+from congress import geocoder, sources, usps
 from congress.models import DataLoad, Legislator, ZipDistrict
 
-ZIP_RE = re.compile(r"^(\d{5})(?:-\d{4})?$")
+# \Z, not $: "$" also matches before a trailing newline, and "05401\n" is not a ZIP.
+ZIP_RE = re.compile(r"^(\d{5})(?:-\d{4})?\Z")
 _TRAILING_ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\s*$")
 # One seat each, no senators. DC and PR are in the crosswalk; the island territories are not.
-SINGLE_SEAT_TERRITORIES = ("AS", "DC", "GU", "MP", "PR", "VI")
+SINGLE_SEAT_TERRITORIES = tuple(sorted(sources.DELEGATE_STATES | sources.RESIDENT_COMMISSIONER_STATES))
 
 
 class NoCongressData(Exception):

@@ -11,7 +11,7 @@ import io
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -62,7 +62,6 @@ class Dataset:
     memberships: list[dict]
     crosswalk: list[tuple[str, str, int]]
     upstream_date: datetime | None = None
-    skipped: dict[str, int] = field(default_factory=dict)
 
 
 def resolve_source(explicit: str | None = None) -> str:

@@ -144,3 +144,11 @@ def test_openapi_schema_documents_the_lookup(client):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     assert "/api/v1/representatives/" in response.content.decode()
+
+
+def test_zip_with_surrounding_whitespace_is_trimmed_not_echoed_or_cached_apart(client):
+    from congress import selectors
+
+    assert selectors.ZIP_RE.match("05401\n") is None
+    body = get(client, zip="05401\n").json()
+    assert body["query"]["zip"] == "05401" and body["district"] == 0
