@@ -2,12 +2,14 @@
 
 from celery.schedules import crontab
 
+from congress.sources import is_url
+
 
 def beat_schedule(*, congress_source: str, rollup_refresh_seconds: int = 30) -> dict:
     schedule: dict = {}
     # Refreshing from a URL makes sense only when a deployment points CONGRESS_DATA at one; a local
     # directory changes only when someone replaces the files, and they can run sync_congress then.
-    if congress_source.startswith(("http://", "https://")):
+    if is_url(congress_source):
         schedule["congress-sync-daily"] = {
             "task": "congress.tasks.sync_congress_data",
             "schedule": crontab(hour=7, minute=17),

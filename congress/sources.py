@@ -53,6 +53,10 @@ class DataError(Exception):
         self.problem = problem
 
 
+class DataUnavailable(DataError):
+    """A URL source could not be fetched (network, HTTP status): worth trying again later."""
+
+
 @dataclass
 class Dataset:
     source: str
@@ -85,9 +89,9 @@ def _fetch(source: str, name: str) -> tuple[bytes, datetime | None]:
         try:
             response = requests.get(url, timeout=60)
         except requests.RequestException as exc:
-            raise DataError(name, f"could not fetch {url}: {type(exc).__name__}") from exc
+            raise DataUnavailable(name, f"could not fetch {url}: {type(exc).__name__}") from exc
         if response.status_code != 200:
-            raise DataError(name, f"{url} answered HTTP {response.status_code}")
+            raise DataUnavailable(name, f"{url} answered HTTP {response.status_code}")
         modified = response.headers.get("Last-Modified")
         when = None
         if modified:

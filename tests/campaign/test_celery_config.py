@@ -30,6 +30,7 @@ def test_daily_congress_refresh_is_scheduled_only_for_a_url_source():
     from campaign.schedule import beat_schedule
 
     assert "congress-sync-daily" in beat_schedule(congress_source="https://example.org/congress")
+    assert "congress-sync-daily" in beat_schedule(congress_source="official")
     assert "congress-sync-daily" not in beat_schedule(congress_source="/srv/data/congress")
     assert "congress-sync-daily" not in beat_schedule(congress_source="")
 

@@ -143,3 +143,15 @@ def test_lookups_see_a_new_load_without_a_restart(client, data_copy):
     body = client.get("/api/v1/representatives/", {"zip": "05401"}).json()
     assert [p["chamber"] for p in body["legislators"]] == ["senate", "senate"]
     assert body["vacancies"] == [{"chamber": "house", "state": "VT", "district": 0}]
+
+
+def test_the_daily_task_retries_a_failed_fetch_but_not_a_bad_file(data_copy, settings):
+    from congress.tasks import sync_congress_data
+
+    assert sources.DataUnavailable in sync_congress_data.autoretry_for
+    path = data_copy / sources.CROSSWALK
+    path.write_bytes(path.read_bytes()[:-7])
+    settings.CONGRESS_DATA = str(data_copy)
+    with pytest.raises(sources.DataError) as failure:
+        sync_congress_data.apply(throw=True)
+    assert not isinstance(failure.value, sources.DataUnavailable)
