@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from campaign import roles, services
 from campaign.errors import from_django
 from campaign.metrics import cached_metrics, period_for
-from campaign.models import Campaign, CampaignMembership
+from campaign.models import Campaign
 from campaign.permissions import CampaignAccess, IsOrganizer
 
 
@@ -67,13 +67,9 @@ class CampaignCollectionApi(APIView):
         data = CampaignIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            campaign = services.campaign_create(**data.validated_data)
+            campaign = services.campaign_create(**data.validated_data, creator=request.user)
         except DjangoValidationError as exc:
             raise from_django(exc) from exc
-        if not roles.is_admin(request.user):
-            CampaignMembership.objects.create(
-                campaign=campaign, user=request.user, role=CampaignMembership.Role.ORGANIZER
-            )
         return Response(CampaignOut(campaign).data, status=status.HTTP_201_CREATED)
 
 
@@ -102,7 +98,7 @@ class CampaignItemApi(APIView):
 
 
 class CampaignCloseApi(APIView):
-    permission_classes = [IsOrganizer]
+    permission_classes = [CampaignAccess]
 
     @extend_schema(request=None, responses=CampaignOut)
     def post(self, request, slug: str):
@@ -138,8 +134,6 @@ class MetricsQuery(serializers.Serializer):
         since, until = attrs.get("since"), attrs.get("until")
         if since and until and until <= since:
             raise ValidationError({"until": ["until must be after since."]})
-        if attrs["interval"] == "hour" and since and until and until - since > dt.timedelta(days=MAX_HOURLY_DAYS):
-            raise ValidationError({"interval": [f"Hourly series cover at most {MAX_HOURLY_DAYS} days; use day."]})
         return attrs
 
 

@@ -14,16 +14,17 @@ from django.db.models.functions import TruncDay
 from django.utils import timezone
 
 from campaign.models import Campaign, MetricRefresh, MetricRollup
-from congress.selectors import current_snapshot
+from congress.models import Legislator
+from congress.selectors import NoCongressData, current_snapshot
+from outreach.models import CallFeedback, CallLeg, Letter
 from petitions.selectors import signature_counts
 
 HOUR, DAY = MetricRollup.Grain.HOUR, MetricRollup.Grain.DAY
 UTC = dt.UTC
-LETTER_STATUSES = ("held", "queued", "sending", "sent", "in_outbox", "failed", "rejected", "needs_web_form")
-LEG_STATUSES = (
-    "completed", "busy", "no-answer", "failed", "canceled", "closed", "not-reached", "abandoned", "pending", "dialing",
-)  # fmt: skip
-REPORTED = ("contact", "voicemail", "unavailable", "skip")
+# Taken from the models, so a new status is counted without touching this module.
+LETTER_STATUSES = tuple(Letter.Status.values)
+LEG_STATUSES = tuple(CallLeg.Status.values)
+REPORTED = tuple(CallFeedback.Outcome.values)
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,21 @@ def campaign_metrics(*, campaign: Campaign, period: Period, refreshed: dt.dateti
 def _by_legislator(daily, by_state, by_district) -> list[dict]:
     """Constituent signatures per member: senators count their state's, House members their district's.
     Connected calls and delivered letters are counted per office reached."""
-    snap = current_snapshot()
+    try:
+        snap = current_snapshot()
+    except NoCongressData:
+        snap = None  # before the first data load: no seats to attribute signatures to
+    members: dict[str, Legislator] = {}
+    if snap is not None:
+        members.update({leg.bioguide_id: leg for legs in snap.senators.values() for leg in legs})
+        members.update({leg.bioguide_id: leg for leg in snap.house.values()})
+    offices = list(
+        daily.filter(kind__in=["call_connected", "letters_sent"]).values("kind", "bioguide_id").annotate(v=Sum("value"))
+    )
+    # Offices reached earlier may belong to members no longer in office.
+    missing = {row["bioguide_id"] for row in offices} - set(members)
+    if missing:
+        members.update(Legislator.objects.in_bulk(list(missing)))
     people: dict[str, dict] = {}
 
     def entry(leg) -> dict:
@@ -219,28 +234,18 @@ def _by_legislator(daily, by_state, by_district) -> list[dict]:
             },
         )
 
-    for state, counts in by_state.items():
-        for senator in snap.senators.get(state, []):
-            entry(senator)["signatures"] += counts["signatures"]
-    for (state, district), counts in by_district.items():
-        member = snap.house.get((state, district))
-        if member is not None:
-            entry(member)["signatures"] += counts["signatures"]
-    offices = (
-        daily.filter(kind__in=["call_connected", "letters_sent"]).values("kind", "bioguide_id").annotate(v=Sum("value"))
-    )
-    from congress.models import Legislator
-
-    others = {row["bioguide_id"] for row in offices} - set(snap.as_json) - set(people)
-    extra = Legislator.objects.in_bulk(list(others)) if others else {}
-    lookup = {leg.bioguide_id: leg for legs in snap.senators.values() for leg in legs}
-    lookup.update({leg.bioguide_id: leg for leg in snap.house.values()})
-    lookup.update(extra)
+    if snap is not None:
+        for state, counts in by_state.items():
+            for senator in snap.senators.get(state, []):
+                entry(senator)["signatures"] += counts["signatures"]
+        for (state, district), counts in by_district.items():
+            member = snap.house.get((state, district))
+            if member is not None:
+                entry(member)["signatures"] += counts["signatures"]
     for row in offices:
-        leg = lookup.get(row["bioguide_id"])
-        if leg is None:
-            continue
-        entry(leg)["calls_connected" if row["kind"] == "call_connected" else "letters_sent"] += row["v"]
+        leg = members.get(row["bioguide_id"])
+        if leg is not None:
+            entry(leg)["calls_connected" if row["kind"] == "call_connected" else "letters_sent"] += row["v"]
     ranked = sorted(people.values(), key=lambda p: -(p["signatures"] + p["calls_connected"] + p["letters_sent"]))
     return [p for p in ranked if p["signatures"] or p["calls_connected"] or p["letters_sent"]]
 

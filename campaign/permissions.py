@@ -18,7 +18,7 @@ class CampaignAccess(BasePermission):
 
     def has_object_permission(self, request, view, obj):
         campaign = getattr(obj, "campaign", obj)
-        if request.method in SAFE_METHODS and not getattr(view, "manage_only", False):
+        if request.method in SAFE_METHODS:
             return roles.can_view(request.user, campaign)
         return roles.can_manage(request.user, campaign)
 
@@ -34,10 +34,3 @@ class IsOrganizer(BasePermission):
 
     def has_object_permission(self, request, view, obj):
         return roles.can_manage(request.user, getattr(obj, "campaign", obj))
-
-
-class IsAdminRole(BasePermission):
-    """Creating campaigns and other site-wide changes: the admin role only."""
-
-    def has_permission(self, request, view):
-        return roles.is_admin(request.user)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDay, TruncHour
@@ -135,9 +136,12 @@ def _letter_rows(start: dt.datetime) -> Iterable[MetricRollup]:
 
 
 def rollups_refresh(*, since: dt.datetime | None = None) -> MetricRefresh:
-    """Recompute every rollup bucket from the start of `since`'s UTC day (default: today) onward."""
+    """Recompute every rollup bucket from the start of `since`'s UTC day onward.
+
+    The default reaches back two refresh periods, so the first refresh after midnight still finishes
+    yesterday's last minutes instead of leaving them to the nightly recheck."""
     now = timezone.now()
-    start = day_start(since or now)
+    start = day_start(since or now - dt.timedelta(seconds=2 * settings.ROLLUP_REFRESH_SECONDS))
     with transaction.atomic():
         # Two overlapping refreshes would each delete only the rows they can see and then both insert:
         # the lock makes them take turns.

@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from campaign.models import Campaign
+from campaign import roles
+from campaign.models import Campaign, CampaignMembership
 from outreach.services.calls import call_action_demo_seed
 from outreach.services.letters import demo_letter_action_seed
 
@@ -48,15 +49,21 @@ def campaign_create(
     status: str = Campaign.Status.DRAFT,
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
+    creator=None,
 ) -> Campaign:
+    """Create a campaign. A `creator` without the admin role becomes its organizer in the same
+    transaction, so no campaign is ever left with nobody to run it."""
     _check_dates(starts_at, ends_at)
-    if Campaign.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": ["A campaign with this slug exists."]})
     try:
         with transaction.atomic():
-            return Campaign.objects.create(
+            campaign = Campaign.objects.create(
                 slug=slug, name=name, description=description, status=status, starts_at=starts_at, ends_at=ends_at
             )
+            if creator is not None and not roles.is_admin(creator):
+                CampaignMembership.objects.create(
+                    campaign=campaign, user=creator, role=CampaignMembership.Role.ORGANIZER
+                )
+            return campaign
     except IntegrityError as exc:
         raise ValidationError({"slug": ["A campaign with this slug exists."]}) from exc
 

@@ -240,3 +240,30 @@ def test_metrics_need_membership_of_the_campaign(campaign):
 
 def test_generated_signers_are_never_emailed(loaded):
     assert not Signature.objects.filter(petition__campaign=loaded, mail_queued_at__isnull=True).exists()
+
+
+def test_metrics_answer_before_any_congress_data_is_loaded(loaded):
+    from congress import selectors
+    from congress.models import DataLoad
+
+    DataLoad.objects.all().delete()
+    selectors._current.update(snapshot=None, checked=0.0)
+    body = metrics(loaded)
+    assert body["totals"]["signatures"]["total"] > 0
+    assert all(p["signatures"] == 0 for p in body["by_legislator"])
+
+
+def test_the_first_refresh_after_midnight_still_counts_yesterdays_last_minutes(campaign):
+    from unittest import mock
+
+    petition = load_generate(campaign=campaign, signatures=0, calls=0, letters=0, days=1)["petition"]
+    midnight = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    contact = Contact.objects.create(email="late@example.org", region="VT")
+    signature = Signature.objects.create(
+        petition=campaign.petitions.get(slug=petition), contact=contact, status="confirmed"
+    )
+    Signature.objects.filter(pk=signature.pk).update(created_at=midnight - dt.timedelta(seconds=10))
+    with mock.patch("django.utils.timezone.now", return_value=midnight + dt.timedelta(seconds=5)):
+        rollups_refresh()
+    day_before = MetricRollup.objects.filter(campaign=campaign, kind="signatures", grain="hour")
+    assert day_before.filter(bucket__lt=midnight).aggregate(n=Sum("value"))["n"] == 1
