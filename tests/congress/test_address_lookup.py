@@ -23,7 +23,12 @@ def test_address_resolves_a_split_zip_to_one_district(client, fake_census):
 
 def test_the_district_layer_is_found_by_pattern_whatever_the_congress_number(client, fake_census, settings):
     # A layer for another Congress than the loaded data cannot name our members: fall back to the ZIP.
-    fake_census.add(ADDRESS, match_payload(state="IL", state_fips="17", district="07", zip="60616", congress=120))
+    payload = match_payload(state="IL", state_fips="17", district="07", zip="60616", congress=120)
+    from congress import geocoder
+
+    match = geocoder.parse_match(payload)
+    assert (match.congress, match.district) == (120, 7)  # found by pattern, not by a fixed name
+    fake_census.add(ADDRESS, payload)
     body = client.get(URL, {"address": ADDRESS, "zip": "60616"}).json()
     assert body["accuracy"] == "zip" and body["needs_address"] is True and body["district"] is None
 
