@@ -19,7 +19,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaign.models import Campaign
-from congress.models import ZipDistrict
 from congress.selectors import current_snapshot
 from contacts.models import Contact
 from outreach.models import CallFeedback, CallLeg, CallSession, Letter, LetterSubmission
@@ -74,12 +73,8 @@ def _moments(rng: random.Random, count: int, *, start: dt.datetime, days: int) -
     return out
 
 
-def _seats(rng: random.Random) -> list[tuple[str, int | None]]:
-    snap = current_snapshot()
-    seats = list(
-        ZipDistrict.objects.filter(congress=snap.congress).values_list("state", "district").distinct().order_by()
-    )
-    return seats or [("VT", 0)]
+def _seats() -> list[tuple[str, int]]:
+    return [(state, d) for state, districts in current_snapshot().seats.items() for d in districts] or [("VT", 0)]
 
 
 def _chunks(total: int) -> Iterator[int]:
@@ -106,7 +101,7 @@ def load_generate(
     call_action = campaign.call_actions.first() or call_action_demo_seed(campaign=campaign)
     letter_action = campaign.letter_actions.first() or demo_letter_action_seed(campaign=campaign)
     snap = current_snapshot()
-    seats = _seats(rng)
+    seats = _seats()
     source = _Picker(rng, SOURCES)
     now = timezone.now().replace(microsecond=0)
     start = now - dt.timedelta(days=days)

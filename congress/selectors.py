@@ -46,6 +46,9 @@ class Snapshot:
     senators: dict[str, list[Legislator]]
     house: dict[tuple[str, int], Legislator]
     seats: dict[str, tuple[int, ...]]
+    # The crosswalk for this Congress, ZCTA -> ((state, district), ...): about 42,000 rows, so a ZIP
+    # lookup touches no database and callers need no caches of their own.
+    zips: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     as_json: dict[str, dict] = field(default_factory=dict)
 
 
@@ -85,8 +88,10 @@ def _build_snapshot(version: int, congress: int) -> Snapshot:
         else:
             house[(leg.state, leg.district)] = leg
     seat_sets: dict[str, set[int]] = {t: {0} for t in SINGLE_SEAT_TERRITORIES}
-    for state, district in ZipDistrict.objects.filter(congress=congress).values_list("state", "district").distinct():
+    zips: dict[str, list[tuple[str, int]]] = {}
+    for zcta, state, district in ZipDistrict.objects.filter(congress=congress).values_list("zcta", "state", "district"):
         seat_sets.setdefault(state, set()).add(district)
+        zips.setdefault(zcta, []).append((state, district))
     for state, district in house:
         seat_sets.setdefault(state, set()).add(district)
     snap = Snapshot(
@@ -95,6 +100,7 @@ def _build_snapshot(version: int, congress: int) -> Snapshot:
         senators=senators,
         house=house,
         seats={s: tuple(sorted(d)) for s, d in seat_sets.items()},
+        zips={z: tuple(rows) for z, rows in zips.items()},
     )
     snap.as_json = {leg.bioguide_id: _legislator_json(leg) for leg in members}
     return snap
@@ -208,7 +214,7 @@ def zip_lookup(zip_code: str, *, address: str | None = None) -> Lookup:
     info = usps.zip_info(zip5)
     if info is None:
         raise ZipNotFound(zip5)
-    rows = ZipDistrict.objects.filter(congress=snap.congress, zcta=zip5).values_list("state", "district")
+    rows = snap.zips.get(zip5, ())
     # Rows under another state are never trusted: the USPS state decides (see module docstring).
     possible = sorted({district for state, district in rows if state == info.state})
     return _answer(snap, state=info.state, possible=possible, accuracy="zip", zip=zip_code, address=address)
