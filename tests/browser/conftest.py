@@ -3,8 +3,9 @@ import shutil
 
 import pytest
 
+from tests.conftest import IN_CI
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture(scope="session")
