@@ -267,8 +267,8 @@ def contact_erase(*, contact: Contact) -> Contact:
 def contact_district_resolve(*, contact: Contact) -> District | None:
     """Resolve a contact's district through the congress lookup: the address when given, else the ZIP.
 
-    Stores and returns the district when certain; None when it stays uncertain. Geocoder errors
-    propagate (the task retries transient ones).
+    Stores and returns the district when certain; None when it stays uncertain. A geocoder outage
+    propagates instead of settling for the ZIP answer, so the task retries it later.
     """
     from congress import selectors
 
@@ -279,7 +279,7 @@ def contact_district_resolve(*, contact: Contact) -> District | None:
     if not zip_code and not address:
         return None
     try:
-        lookup = selectors.representatives_lookup(zip=zip_code, address=address)
+        lookup = selectors.representatives_lookup(zip=zip_code, address=address, fallback_on_outage=False)
     except (selectors.ZipNotFound, selectors.AddressNotFound, ValueError):
         return None
     if lookup.district is None or lookup.state is None:

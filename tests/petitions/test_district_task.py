@@ -1,3 +1,5 @@
+import pytest
+
 from contacts.models import Contact
 from petitions.models import Signature
 from tests.fakes.geocoder import FakeGeocoder, census_match
@@ -35,4 +37,24 @@ def test_geocoder_without_a_match_leaves_the_district_open(
             api_client.post(
                 sign_url(petition.slug), signer(postal_code="60616", address_line="1 Nowhere St"), format="json"
             )
+    assert Signature.objects.get().district is None
+
+
+def test_geocoder_outage_retries_instead_of_settling_for_the_split_zip(
+    api_client, petition, fake_census, django_capture_on_commit_callbacks
+):
+    from celery.exceptions import Retry
+
+    fake_census.status = 503
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        api_client.post(
+            sign_url(petition.slug),
+            signer(postal_code="60616", address_line="2300 S Michigan Ave", locality="Chicago", region="IL"),
+            format="json",
+        )
+    # The task asks for a retry (eager mode surfaces it as Retry) instead of settling for the ZIP answer.
+    with pytest.raises(Retry, match="GeocoderUnavailable"):
+        for callback in callbacks:
+            callback()
+    assert fake_census.requests
     assert Signature.objects.get().district is None
