@@ -259,7 +259,10 @@ def _parse_when(value: str | None, field: str, *, end: bool = False) -> dt.datet
     """A date (whole day) or an ISO datetime; `end` makes a date mean the end of that day."""
     if not value:
         return None
-    day = parse_date(value) if len(value) == 10 else None
+    try:
+        day = parse_date(value) if len(value) == 10 else None
+    except ValueError:  # well formed but impossible, e.g. 2026-02-30
+        raise ValidationError({field: ["Use a date (2026-11-21) or an ISO 8601 datetime."]}) from None
     if day is not None:
         parsed = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time.min)
     else:
@@ -277,7 +280,7 @@ def _parse_when(value: str | None, field: str, *, end: bool = False) -> dt.datet
 def signature_filters(request) -> dict:
     q = request.query_params
     district = q.get("district")
-    if district not in (None, "") and not district.isdigit():
+    if district not in (None, "") and not (district.isascii() and district.isdigit()):
         raise ValidationError({"district": ["A district is a number (0 for at-large)."]})
     state = (q.get("state") or "").upper()
     if state and state not in US_STATES:
