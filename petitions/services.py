@@ -370,8 +370,8 @@ def signature_mail_queue(*, batch: int = 1000) -> int:
 
     Rows are claimed with a conditional UPDATE in a short transaction (SKIP LOCKED on PostgreSQL, so
     concurrent runs take different rows), and the emails are published after it committed. A row whose
-    publish fails is released for the next run. The tasks claim again before sending, so a duplicated
-    task sends nothing twice.
+    publish fails is released for the next run. The tasks claim again before sending (thanked_at,
+    confirmations_sent), so a duplicated task sends nothing twice.
     """
     from petitions import tasks
 
