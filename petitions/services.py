@@ -24,6 +24,7 @@ from congress import selectors as congress_selectors
 from congress.models import Legislator
 from contacts.models import ConsentRecord, Contact
 from contacts.privacy import keyed_hash
+from contacts.selectors import consent_state
 from contacts.services import District, consent_text_current, contact_upsert, normalize_email
 from petitions.models import Petition, Signature, SignatureCountShard
 from petitions.selectors import petition_forget
@@ -181,6 +182,14 @@ def _repeat_result(petition: Petition, signature: Signature) -> SignResult:
     )
 
 
+def _repeat_consent(contact: Contact, consent: ConsentRecord | None) -> None:
+    """A repeat signer who now opts in is recorded (the repeat changes nothing else); one already
+    opted in adds no duplicate record."""
+    if consent is not None and not consent_state(contact=contact, channel=ConsentRecord.Channel.EMAIL):
+        consent.contact = contact
+        consent.save()
+
+
 def _enqueue(task_name: str, *args) -> None:
     from petitions import tasks
 
@@ -289,6 +298,7 @@ def signature_submit(
         if not contact_created:
             existing = Signature.objects.filter(petition=petition, contact=contact).first()
             if existing is not None:
+                _repeat_consent(contact, consent)
                 return _repeat_result(petition, existing)
 
         signature.contact = contact
@@ -300,6 +310,7 @@ def signature_submit(
             # A concurrent request by the same person (or with the same key) won the insert.
             existing = Signature.objects.filter(petition=petition, contact=contact).first()
             if existing is not None:
+                _repeat_consent(contact, consent)
                 return _repeat_result(petition, existing)
             raise IdempotencyKeyReused()
         count_add(petition_id=petition.pk, status=status, delta=1)

@@ -247,3 +247,15 @@ def test_new_person_with_consent_phone_and_pending_status_is_stored_whole(api_cl
     assert sig.contact.phone == "+12025550143" and sig.mail_queued_at is None
     assert ConsentRecord.objects.get().contact_id == sig.contact_id
     assert signature_counts(petition_id=petition.pk).pending == 1
+
+
+def test_a_repeat_signer_who_now_opts_in_gets_a_consent_record(api_client, petition):
+    from contacts.selectors import consent_state
+
+    assert api_client.post(sign_url(petition.slug), signer(), format="json").status_code == 201
+    repeat = api_client.post(sign_url(petition.slug), signer(email_opt_in=True), format="json")
+    assert repeat.status_code == 200
+    contact = Contact.objects.get(email="ada@example.org")
+    assert consent_state(contact=contact, channel="email")
+    api_client.post(sign_url(petition.slug), signer(email_opt_in=True), format="json")
+    assert ConsentRecord.objects.filter(contact=contact, channel="email").count() == 1  # no duplicate
