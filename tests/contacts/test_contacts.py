@@ -16,8 +16,7 @@ from contacts.services import (
     unsubscribe_token,
     unsubscribe_url,
 )
-from contacts.tasks import resolve_contact_district
-from tests.fakes.geocoder import FakeGeocoder, census_match
+from tests.fakes.census import match_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -145,14 +144,16 @@ def test_erasure_anonymizes_the_person_and_keeps_counts_and_districts(api_client
     assert signature_counts_reconcile(petition_id=petition.pk) == {}
 
 
-def test_district_task_uses_the_address_when_given(settings):
+def test_district_resolution_uses_the_address_when_given(fake_census):
     c, _ = contact_upsert(
         email="a@example.org", address_line="2300 S Michigan Ave", locality="Chicago", region="IL", postal_code="60616"
     )
-    with FakeGeocoder(census_match(state="IL", district="07", zip_code="60616")) as geo:
-        settings.CENSUS_GEOCODER_URL = geo.url
-        resolve_contact_district.delay(c.pk)
-    assert len(geo.requests) == 1 and "onelineaddress" in geo.requests[0]
+    fake_census.add(
+        "2300 S Michigan Ave, Chicago, IL, 60616",
+        match_payload(state="IL", state_fips="17", district="07", zip="60616"),
+    )
+    assert contact_district_resolve(contact=c) == District("IL", 7, 119, "address")
+    assert [path for path, _ in fake_census.requests] == ["/geographies/onelineaddress"]
     c.refresh_from_db()
     assert (c.district_state, c.district, c.district_congress, c.district_accuracy) == ("IL", 7, 119, "address")
 

@@ -15,7 +15,6 @@ class _Handler:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.data_reply = ""  # e.g. "451 4.3.0 Try again later": refuse every message with it
 
-
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         if self.data_reply:
             return self.data_reply
