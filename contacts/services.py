@@ -14,6 +14,7 @@ from django.utils import timezone
 from campaign.dbutil import insert_or_skip
 from contacts.models import ConsentRecord, ConsentText, Contact
 from contacts.privacy import keyed_hash
+from contacts.selectors import consent_latest
 
 log = logging.getLogger(__name__)
 
@@ -161,11 +162,7 @@ def contact_unsubscribe(*, token: str, ip: str = "") -> Contact:
     with transaction.atomic():
         # Serialize concurrent clicks on the same link so the history gets one withdrawal, not two.
         Contact.objects.select_for_update().filter(pk=contact.pk).first()
-        latest = (
-            ConsentRecord.objects.filter(contact=contact, channel=ConsentRecord.Channel.EMAIL)
-            .order_by("-created_at", "-id")
-            .first()
-        )
+        latest = consent_latest(contact=contact, channel=ConsentRecord.Channel.EMAIL)
         if latest is None or latest.granted:
             consent_record(
                 contact=contact,
