@@ -156,12 +156,12 @@ def contact_from_unsubscribe_token(token: str) -> Contact:
     return contact
 
 
-def contact_unsubscribe(*, token: str, ip: str = "") -> Contact:
-    """Withdraw email consent for the person the link was made for. Repeating it adds nothing."""
-    contact = contact_from_unsubscribe_token(token)
+def contact_unsubscribe(*, contact: Contact, ip: str = "") -> Contact:
+    """Withdraw email consent for `contact` (found through contact_from_unsubscribe_token). Repeating it
+    adds nothing."""
     with transaction.atomic():
         # Serialize concurrent clicks on the same link so the history gets one withdrawal, not two.
-        Contact.objects.select_for_update().filter(pk=contact.pk).first()
+        list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk", flat=True))
         latest = consent_latest(contact=contact, channel=ConsentRecord.Channel.EMAIL)
         if latest is None or latest.granted:
             consent_record(

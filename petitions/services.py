@@ -490,18 +490,22 @@ def signature_from_confirmation_token(token: str) -> Signature:
     return signature
 
 
-def signature_confirm(*, token: str) -> Signature:
-    """Confirm the signature the link was made for. A second click changes nothing."""
-    signature = signature_from_confirmation_token(token)
+def signature_confirm(*, signature: Signature) -> Signature:
+    """Confirm `signature` (found through signature_from_confirmation_token). A second click changes
+    nothing: the conditional UPDATE decides, not the state read with the link."""
+    now = timezone.now()
     with transaction.atomic():
         moved = Signature.objects.filter(pk=signature.pk, status=Signature.Status.PENDING).update(
-            status=Signature.Status.CONFIRMED, confirmed_at=timezone.now()
+            status=Signature.Status.CONFIRMED, confirmed_at=now
         )
         if moved:
             count_add(petition_id=signature.petition_id, status=Signature.Status.PENDING, delta=-1)
             count_add(petition_id=signature.petition_id, status=Signature.Status.CONFIRMED, delta=1)
             _enqueue("petitions.tasks.send_thank_you_email", signature.pk)
-    signature.refresh_from_db()
+    if moved:
+        signature.status, signature.confirmed_at = Signature.Status.CONFIRMED, now
+    elif signature.status == Signature.Status.PENDING:
+        signature.refresh_from_db()  # confirmed by a concurrent click since it was read
     return signature
 
 

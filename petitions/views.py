@@ -162,7 +162,7 @@ def confirm(request, token: str):
     except services.BadConfirmationLink as exc:
         return render(request, "petitions/confirm_failed.html", {"reason": exc.reason}, status=400)
     if request.method == "POST":
-        signature = services.signature_confirm(token=token)
+        signature = services.signature_confirm(signature=signature)
         return render(
             request,
             "petitions/confirmed.html",

@@ -171,3 +171,20 @@ def test_split_zip_without_address_stays_unresolved():
     assert contact_district_resolve(contact=c) is None
     c.refresh_from_db()
     assert c.district is None
+
+
+def test_unsubscribing_resolves_the_link_once(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c, _ = contact_upsert(email="a@example.org")
+    path = unsubscribe_url(contact=c).removeprefix("https://campaign.example.org")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(path).status_code == 200
+    lookups = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and '"contacts_contact"."email"' in q["sql"]  # the lock reads the id only
+    ]
+    assert len(lookups) == 1
+    assert consent_state(contact=c, channel="email") is False

@@ -153,3 +153,16 @@ def test_a_duplicated_confirmation_task_sends_once(api_client, optin_petition, d
     assert len(mail.outbox) == 1
     send_confirmation_email.delay(Signature.objects.get().pk)  # the broker delivered the task twice
     assert len(mail.outbox) == 1
+
+
+def test_confirming_reads_the_signature_once(client, api_client, optin_petition, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _sign(api_client, optin_petition, django_capture_on_commit_callbacks)
+    path = LINK_RE.search(mail.outbox[0].body).group(1)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(path).status_code == 200
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and 'FROM "petitions_signature"' in q["sql"]]
+    assert len(reads) == 1
+    assert Signature.objects.get().status == "confirmed"
