@@ -306,10 +306,6 @@ _FILTER_PARAMS = [
 ]
 
 
-def can_see_personal_data(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("contacts.view_personal_data"))
-
-
 class JsonAnswers(DefaultContentNegotiation):
     """The API answers JSON only: the first renderer, without parsing the Accept header per request (a
     measurable share of the sign path). Request bodies are still told apart by their Content-Type."""
@@ -377,7 +373,7 @@ class SignatureCollectionApi(APIView):
         qs = selectors.signature_list(petition=petition, **signature_filters(request))
         paginator = SignaturePagination()
         page = paginator.paginate_queryset(qs, request, view=self)
-        out = SignatureListPersonalOut if can_see_personal_data(request.user) else SignatureListOut
+        out = SignatureListPersonalOut if roles.can_see_personal_data(request.user) else SignatureListOut
         return paginator.get_paginated_response(out(page, many=True).data)
 
 
@@ -428,7 +424,7 @@ class SignatureCsvApi(APIView):
         petition = _petition_or_404(slug)
         self.check_object_permissions(request, petition)
         qs = selectors.signature_list(petition=petition, **signature_filters(request)).order_by("created_at", "id")
-        rows = signature_csv_rows(qs, personal=can_see_personal_data(request.user))
+        rows = signature_csv_rows(qs, personal=roles.can_see_personal_data(request.user))
         response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{petition.slug}-signatures.csv"'
         response["Cache-Control"] = "no-store"
