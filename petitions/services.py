@@ -143,7 +143,8 @@ def bot_result(*, petition: Petition) -> SignResult:
 
 
 def district_from_zip(postal_code: str) -> District | None:
-    """The district as far as the ZIP alone makes it certain (no outside call: the crosswalk is local)."""
+    """The district when the ZIP alone makes it certain (no outside call: the crosswalk is local); None
+    for a ZIP that spans districts or that we do not know."""
     try:
         version = congress_selectors.current_snapshot().version
     except congress_selectors.NoCongressData:
@@ -158,7 +159,7 @@ def _district_from_zip(data_version: int, postal_code: str) -> District | None:
         lookup = congress_selectors.zip_lookup(postal_code)
     except (congress_selectors.ZipNotFound, congress_selectors.NoCongressData, ValueError):
         return None
-    if lookup.state is None or lookup.snapshot.version != data_version:
+    if lookup.state is None or lookup.district is None or lookup.snapshot.version != data_version:
         return None
     return District(state=lookup.state, district=lookup.district, congress=lookup.congress, accuracy="zip")
 
@@ -228,10 +229,10 @@ def signature_submit(
     district = district_from_zip(postal_code)
     # An address, or a ZIP that spans districts, is resolved later in a task: the geocoder is an outside
     # call and never runs inside a signer's request.
-    resolve_later = bool(address_line) or district is None or district.district is None
+    resolve_later = bool(address_line) or district is None
 
     status = _status_for(petition)
-    district_fields = district.as_fields() if district is not None and district.district is not None else {}
+    district_fields = district.as_fields() if district is not None else {}
     contact_fields = {
         "given_name": given_name,
         "family_name": family_name,
@@ -516,7 +517,7 @@ def signature_district_resolve(*, signature: Signature) -> None:
     from contacts.services import contact_district_resolve
 
     found = contact_district_resolve(contact=signature.contact)
-    if found is None or found.district is None:
+    if found is None:
         return
     Signature.objects.filter(pk=signature.pk).exclude(district_accuracy=Contact.Accuracy.ADDRESS).update(
         **found.as_fields()

@@ -264,3 +264,11 @@ def test_a_repeat_signer_who_now_opts_in_gets_a_consent_record(api_client, petit
     assert consent_state(contact=contact, channel="email")
     api_client.post(sign_url(petition.slug), signer(email_opt_in=True), format="json")
     assert ConsentRecord.objects.filter(contact=contact, channel="email").count() == 1  # no duplicate
+
+
+def test_district_from_zip_is_none_unless_the_zip_alone_is_certain(db):
+    from petitions.services import district_from_zip
+
+    assert district_from_zip("60616") is None  # split ZIP
+    assert district_from_zip("00000") is None
+    assert (district_from_zip("94110").state, district_from_zip("94110").district) == ("CA", 11)
