@@ -97,8 +97,29 @@ def contact_by_email(email: str) -> Contact | None:
     return Contact.objects.alias(email_lower=Lower("email")).filter(email_lower=normalize_email(email)).first()
 
 
+# Rows are never changed or deleted (records point at them, PROTECT), so a row once committed stays right
+# for this (key, text) for the life of the process: opted-in signers then cost no query for it.
+_consent_texts: dict[tuple[str, str], ConsentText] = {}
+
+
 def consent_text_current(*, key: str, text: str) -> ConsentText:
     """The ConsentText row for this exact wording: a changed wording gets the next version."""
+    cached = _consent_texts.get((key, text))
+    if cached is not None:
+        return cached
+    row = _consent_text_find_or_create(key=key, text=text)
+    # Only a row known to be committed is remembered: inside a transaction it could still roll back.
+    if not transaction.get_connection().in_atomic_block:
+        _consent_texts[(key, text)] = row
+    return row
+
+
+def consent_texts_forget() -> None:
+    """Drop the remembered rows (tests that commit and then empty the tables)."""
+    _consent_texts.clear()
+
+
+def _consent_text_find_or_create(*, key: str, text: str) -> ConsentText:
     latest = ConsentText.objects.filter(key=key).order_by("-version").first()
     if latest and latest.text == text:
         return latest
@@ -106,9 +127,9 @@ def consent_text_current(*, key: str, text: str) -> ConsentText:
         with transaction.atomic():
             return ConsentText.objects.create(key=key, version=(latest.version + 1 if latest else 1), text=text)
     except IntegrityError:
-        return ConsentText.objects.filter(key=key, text=text).order_by("-version").first() or consent_text_current(
-            key=key, text=text
-        )
+        return ConsentText.objects.filter(key=key, text=text).order_by(
+            "-version"
+        ).first() or _consent_text_find_or_create(key=key, text=text)
 
 
 def consent_record(

@@ -188,3 +188,33 @@ def test_unsubscribing_resolves_the_link_once(client):
     ]
     assert len(lookups) == 1
     assert consent_state(contact=c, channel="email") is False
+
+
+@pytest.fixture
+def _forget_consent_texts():
+    from contacts.services import consent_texts_forget
+
+    consent_texts_forget()
+    yield
+    consent_texts_forget()  # the rows are gone after a transaction=True test
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_forget_consent_texts")
+def test_consent_text_is_read_once_per_process_and_a_new_wording_is_a_new_version(django_assert_num_queries):
+    from contacts.services import consent_text_current
+
+    first = consent_text_current(key="opt-in", text="Email me")
+    with django_assert_num_queries(0):
+        assert consent_text_current(key="opt-in", text="Email me").pk == first.pk
+    changed = consent_text_current(key="opt-in", text="Email me, please")
+    assert (changed.version, first.version) == (2, 1)
+
+
+@pytest.mark.usefixtures("_forget_consent_texts")
+def test_consent_text_created_inside_a_transaction_is_not_remembered(django_assert_num_queries):
+    from contacts.services import consent_text_current
+
+    consent_text_current(key="opt-in", text="Email me")  # the test runs inside a transaction
+    with django_assert_num_queries(1):
+        consent_text_current(key="opt-in", text="Email me")
