@@ -128,15 +128,22 @@ class PetitionOut(serializers.Serializer):
     url = serializers.URLField()
 
 
-def petition_body(petition: Petition) -> dict:
+def petition_body(
+    petition: Petition, *, targets: list[dict] | None = None, counts: selectors.Counts | None = None
+) -> dict:
+    """`targets` and `counts`, when given, were fetched for a whole list at once."""
+    if targets is None:
+        targets = selectors.petition_targets(petition)
+    if counts is None:
+        counts = selectors.signature_counts(petition_id=petition.pk)
     return {
         "slug": petition.slug,
         "title": petition.title,
         "description": petition.description,
         "petition_text": petition.petition_text,
-        "targets": selectors.petition_targets(petition),
+        "targets": targets,
         "goal": petition.goal,
-        "signature_count": selectors.signature_counts(petition_id=petition.pk).public,
+        "signature_count": counts.public,
         "status": petition.status,
         "campaign": petition.campaign.slug,
         "confirmation_required": petition.confirmation_required,
@@ -182,19 +189,22 @@ class PetitionCollectionApi(APIView):
 
     @extend_schema(responses=PetitionOut(many=True))
     def get(self, request):
-        petitions = Petition.objects.select_related("campaign").filter(status=Petition.Status.OPEN)
-        return Response([petition_body(p) for p in petitions])
+        petitions = list(Petition.objects.select_related("campaign").filter(status=Petition.Status.OPEN))
+        targets = selectors.petitions_targets(petitions)
+        counts = selectors.signature_counts_many(petition_ids=[p.pk for p in petitions])
+        return Response([petition_body(p, targets=targets[p.pk], counts=counts[p.pk]) for p in petitions])
 
     @extend_schema(request=PetitionIn, responses={201: PetitionOut})
     def post(self, request):
         data = PetitionIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        campaign = Campaign.objects.filter(slug=fields["campaign"]).first()
-        if campaign is not None:
-            self.check_object_permissions(request, campaign)
+        campaign = Campaign.objects.filter(slug=fields.pop("campaign")).first()
+        if campaign is None:
+            raise ValidationError({"campaign": ["No campaign with this slug."]})
+        self.check_object_permissions(request, campaign)
         try:
-            petition = services.petition_create(campaign_slug=fields.pop("campaign"), **fields)
+            petition = services.petition_create(campaign=campaign, **fields)
         except DjangoValidationError as exc:
             raise from_django(exc) from exc
         return Response(petition_body(petition), status=status.HTTP_201_CREATED)

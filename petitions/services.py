@@ -543,7 +543,7 @@ def _validate_targets(target_kind: str, bioguide_ids: list, names: list) -> None
 
 def petition_create(
     *,
-    campaign_slug: str,
+    campaign: Campaign,
     slug: str,
     title: str,
     petition_text: str,
@@ -555,9 +555,6 @@ def petition_create(
     status: str = Petition.Status.DRAFT,
     confirmation_required: bool = False,
 ) -> Petition:
-    campaign = Campaign.objects.filter(slug=campaign_slug).first()
-    if campaign is None:
-        raise ValidationError({"campaign": ["No campaign with this slug."]})
     if status == Petition.Status.CLOSED:
         raise ValidationError({"status": ["A petition is created as a draft or open."]})
     if Petition.objects.filter(slug=slug).exists():
