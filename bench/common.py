@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,7 +31,6 @@ def manage(*args: str, env: dict) -> None:
 
 def bench_env(**extra: str) -> dict:
     env = dict(os.environ)
-    env.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     env.update(extra)
     return env
@@ -89,28 +89,61 @@ _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
 def _ms(text: str) -> float:
-    value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()
+    found = re.match(r"([\d.]+)(us|ms|s|m)", text)
+    if found is None:
+        sys.exit(f"could not read a wrk duration: {text!r}")
+    value, unit = found.groups()
     return float(value) * _UNITS[unit]
 
 
-def wrk(url: str, *, seconds: int, connections: int, threads: int = 1, script: str | None = None) -> dict:
-    """Run wrk with latency output and return requests/s, p50 and p99 (ms) and non-2xx counts."""
+def wrk(
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    threads: int = 1,
+    script: str | None = None,
+    timeout: str | None = None,
+    extra: Callable[[str], dict] | None = None,
+) -> dict:
+    """Run wrk with latency output and return requests/s, p50 and p99 (ms), the requests and the seconds
+    they took, and non-2xx counts. `timeout` is wrk's --timeout (e.g. "30s"); `extra` reads more figures
+    from wrk's output (what a script's done() printed) into the result."""
     cmd = ["wrk", "--latency", f"-t{threads}", f"-c{connections}", f"-d{seconds}s"]
+    if timeout:
+        cmd += ["--timeout", timeout]
     if script:
         cmd += ["-s", script]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     # Anchored: a thread-stats line ends in "69.50%", which an unanchored "50%" would match.
+    if not re.search(r"^\s+50%\s+\d", out, re.M):
+        sys.exit(f"could not read wrk's output:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
-    total = int(re.search(r"(\d+) requests in", out).group(1))
+    total, took = re.search(r"(\d+) requests in ([\d.]+\w+),", out).groups()
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    return {
+    result = {
         "rps": rps,
         "p50": p50,
         "p99": p99,
-        "requests": total,
+        "requests": int(total),
+        "seconds": _ms(took) / 1000,
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
         "socket_errors": errors.group(1) if errors else "",
     }
+    if extra is not None:
+        result.update(extra(out))
+    return result
+
+
+@contextmanager
+def lua_scripts():
+    """Collects the wrk scripts a run writes (`add(path)`) and deletes them when the run ends."""
+    paths: list[str] = []
+    try:
+        yield paths.append
+    finally:
+        for path in paths:
+            Path(path).unlink(missing_ok=True)

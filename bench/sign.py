@@ -3,7 +3,8 @@ doing one INSERT ... ON CONFLICT DO NOTHING, at the same concurrency, in the sam
 
     DATABASE_URL=postgres://... REDIS_URL=redis://... make bench-sign
 
-Every request signs with a new email (wrk + Lua). Afterwards the signature rows must equal the 2xx
+Every request signs with a new email (wrk + Lua); every second request opts in to email, so the consent
+record is part of what is measured. Afterwards the signature rows must equal the 2xx
 answers, and the petition's sharded count must equal the rows: nothing lost, nothing doubled.
 Goal: >= 0.7x the bare view and p99 < 100 ms at 64 connections.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,7 +22,7 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.common import ROOT, bench_env, gunicorn, manage, require
+from bench.common import ROOT, bench_env, gunicorn, lua_scripts, manage, require, wrk
 
 PORT = int(os.environ.get("BENCH_SIGN_PORT", "18100"))
 SECONDS = int(os.environ.get("BENCH_SIGN_SECONDS", "15"))
@@ -40,9 +40,12 @@ SLUG = "bench-sign"
 
 def _script(path: str, run: str) -> str:
     """A wrk script posting a form with a unique email per request (thread id + per-thread counter + run
-    id). Each thread counts the requests it sent and the 2xx answers it got, so the check afterwards
-    knows how many were still in flight when wrk stopped."""
-    body = '"email=s{run}-" .. tid .. "-" .. sent .. "%40bench.example.org&postal_code=05401&given_name=Ada"'
+    id), opting in on every second one. Each thread counts the requests it sent and the 2xx answers it
+    got, so the check afterwards knows how many were still in flight when wrk stopped."""
+    body = (
+        '"email=s{run}-" .. tid .. "-" .. sent .. "%40bench.example.org&postal_code=05401&given_name=Ada"'
+        ' .. (sent % 2 == 0 and "&email_opt_in=true" or "")'
+    )
     lua = f"""
 local sent, ok, tid = 0, 0, 0
 local threads = {{}}
@@ -80,35 +83,15 @@ end
     return handle.name
 
 
-_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
-
-
-def _ms(text: str) -> float:
-    found = re.match(r"([\d.]+)(us|ms|s|m)", text)
+def _sent_ok(out: str) -> dict:
+    found = re.search(r"SENT (\d+) OK (\d+)", out)
     if found is None:
-        sys.exit(f"could not read a wrk latency: {text!r}")
-    value, unit = found.groups()
-    return float(value) * _UNITS[unit]
+        sys.exit(f"the wrk script printed no SENT/OK line:\n{out}")
+    return {"sent": int(found.group(1)), "ok": int(found.group(2))}
 
 
 def _wrk(url: str, *, seconds: int, script: str) -> dict:
-    cmd = ["wrk", "--latency", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s", "-s", script, url]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    if not re.search(r"^\s+50%\s+\d", out, re.MULTILINE):
-        sys.exit(f"could not read wrk's output:\n{out}")
-    sent, ok = map(int, re.search(r"SENT (\d+) OK (\d+)", out).groups())
-    errors = re.search(r"Socket errors: (.*)", out)
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        # Anchored: the thread-stats line ends in a percentage too ("69.50%").
-        "p50": _ms(re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1)),
-        "p99": _ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)),
-        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-        "seconds": _ms(re.search(r"\d+ requests in ([\d.]+\w+),", out).group(1)) / 1000,
-        "sent": sent,
-        "ok": ok,
-        "socket_errors": errors.group(1) if errors else "",
-    }
+    return wrk(url, seconds=seconds, connections=CONNECTIONS, threads=2, script=script, timeout="30s", extra=_sent_ok)
 
 
 def _combine(rounds: list[dict]) -> dict:
@@ -146,7 +129,7 @@ def _drain_check(base: str, path: str, prefix: str, n: int = 300) -> int:
 
 def _django(env: dict):
     os.environ.update({k: v for k, v in env.items() if k in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")})
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.sign_settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = env["DJANGO_SETTINGS_MODULE"]
     import django
 
     django.setup()
@@ -155,14 +138,15 @@ def _django(env: dict):
 def _prepare() -> int:
     from django.db import connection
 
+    from bench.urls import SIGN_BASELINE_TABLE
     from campaign.models import Campaign
-    from contacts.models import Contact
     from petitions.models import Petition, Signature
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TABLE IF NOT EXISTS bench_sign_baseline (id bigserial PRIMARY KEY, email varchar(254) NOT NULL "
-            "UNIQUE, postal_code varchar(10) NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
+            f"CREATE TABLE IF NOT EXISTS {SIGN_BASELINE_TABLE} (id bigserial PRIMARY KEY, "
+            "email varchar(254) NOT NULL UNIQUE, postal_code varchar(10) NOT NULL, "
+            "created_at timestamptz NOT NULL DEFAULT now())"
         )
     campaign, _ = Campaign.objects.get_or_create(slug=SLUG, defaults={"name": "Benchmark", "status": "active"})
     petition, _ = Petition.objects.update_or_create(
@@ -176,7 +160,6 @@ def _prepare() -> int:
         },
     )
     _reset(petition.pk)
-    Contact.objects.filter(email__endswith="@bench.example.org").exclude(signatures__isnull=False).delete()
     assert not Signature.objects.filter(petition=petition).exists()
     return petition.pk
 
@@ -185,6 +168,7 @@ def _reset(petition_id: int) -> None:
     """Empty the bench tables once requests still in flight from the warm-up have landed."""
     from django.db import connection
 
+    from bench.urls import SIGN_BASELINE_TABLE
     from contacts.models import Contact
     from petitions.models import Signature, SignatureCountShard
 
@@ -199,7 +183,7 @@ def _reset(petition_id: int) -> None:
     SignatureCountShard.objects.filter(petition_id=petition_id).delete()
     Contact.objects.filter(email__endswith="@bench.example.org", signatures__isnull=True).delete()
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE bench_sign_baseline")
+        cursor.execute(f"TRUNCATE {SIGN_BASELINE_TABLE}")
 
 
 def _rows(petition_id: int, prefix: str) -> tuple[int, int, int, int]:
@@ -207,12 +191,16 @@ def _rows(petition_id: int, prefix: str) -> tuple[int, int, int, int]:
     from django.core.cache import cache
     from django.db import connection
 
+    from bench.urls import SIGN_BASELINE_TABLE
     from petitions.models import Signature
     from petitions.selectors import signature_counts
 
     cache.clear()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM bench_sign_baseline WHERE email LIKE %s", [prefix + "-%"])
+        cursor.execute(
+            f"SELECT count(*) FROM {SIGN_BASELINE_TABLE} WHERE email LIKE %s",  # noqa: S608
+            [prefix + "-%"],
+        )
         baseline = cursor.fetchone()[0]
     mine = Signature.objects.filter(petition_id=petition_id, contact__email__startswith=prefix + "-").count()
     every = Signature.objects.filter(petition_id=petition_id).count()
@@ -233,8 +221,7 @@ def main() -> None:
         sys.exit("bench-sign needs PostgreSQL: set DATABASE_URL=postgres://user@host:5432/dbname")
     if not os.environ.get("REDIS_URL"):
         print("note: REDIS_URL is not set; cache and broker fall back to the embedded default", file=sys.stderr)
-    env = bench_env(DJANGO_SETTINGS_MODULE="bench.sign_settings", PUBLIC_BASE_URL=f"http://127.0.0.1:{PORT}")
-    env["DJANGO_SETTINGS_MODULE"] = "bench.sign_settings"
+    env = bench_env(PUBLIC_BASE_URL=f"http://127.0.0.1:{PORT}")
     manage("migrate", "--no-input", env=env)
     manage("sync_congress", "--if-empty", env=env)
     _django(env)
@@ -243,17 +230,23 @@ def main() -> None:
     sign_path = f"/api/v1/petitions/{SLUG}/signatures/"
     paths = {"bare": "/bench/bare-sign/", "sign": sign_path}
     results: dict = {}
-    with gunicorn(PORT, env, workers=WORKERS, threads=THREADS) as base:
+    with lua_scripts() as keep, gunicorn(PORT, env, workers=WORKERS, threads=THREADS) as base:
+
+        def script(path: str, run_id: str) -> str:
+            name = _script(path, run_id)
+            keep(name)
+            return name
+
         # Warm up both paths (connections, snapshots, caches), then start from empty tables.
         for path in paths.values():
-            _wrk(base + path, seconds=3, script=_script(path, "w" + run))
+            _wrk(base + path, seconds=3, script=script(path, "w" + run))
         _reset(petition_id)
         results = {name: [] for name in paths}
         per_round = max(1, SECONDS // ROUNDS)
         for k in range(ROUNDS):
             order = list(paths.items()) if k % 2 == 0 else list(paths.items())[::-1]
             for name, path in order:
-                results[name].append(_wrk(base + path, seconds=per_round, script=_script(path, f"{run}-r{k}")))
+                results[name].append(_wrk(base + path, seconds=per_round, script=script(path, f"{run}-r{k}")))
         results = {name: _combine(rounds) for name, rounds in results.items()}
         time.sleep(2)  # let requests in flight when wrk stopped finish on the server
         drained = {name: _drain_check(base, path, f"d{name}{run}") for name, path in paths.items()}

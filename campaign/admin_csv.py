@@ -7,10 +7,6 @@ from django.http import StreamingHttpResponse
 from campaign.csvexport import csv_stream
 
 
-def can_see_personal_data(request) -> bool:
-    return request.user.has_perm("contacts.view_personal_data")
-
-
 @admin.action(description="Export selected rows as CSV")
 def export_csv(modeladmin, request, queryset):
     columns = modeladmin.csv_columns(request)

@@ -76,3 +76,9 @@ def admin_required(view):
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)
+
+
+def can_see_personal_data(user) -> bool:
+    """May see who signed, wrote or called (names, emails, addresses): the contacts.view_personal_data
+    permission. Everyone else sees aggregates and anonymous rows only."""
+    return bool(user and user.is_authenticated and user.has_perm("contacts.view_personal_data"))

@@ -220,12 +220,16 @@ def zip_lookup(zip_code: str, *, address: str | None = None) -> Lookup:
     return _answer(snap, state=info.state, possible=possible, accuracy="zip", zip=zip_code, address=address)
 
 
-def representatives_lookup(*, zip: str | None = None, address: str | None = None) -> Lookup:
+def representatives_lookup(
+    *, zip: str | None = None, address: str | None = None, fallback_on_outage: bool = True
+) -> Lookup:
     """Who represents the person at `address` and/or `zip`.
 
     With an address, the geocoder decides; if it fails or finds nothing, the answer falls back to the
     ZIP (given, or read from the end of the address) with needs_address still true. Raises ZipNotFound,
     AddressNotFound, geocoder.GeocoderError (no fallback possible) and NoCongressData.
+    `fallback_on_outage=False` re-raises GeocoderUnavailable instead of falling back, for a caller that
+    can retry later (a background task) rather than settle for the ZIP answer.
     """
     if not address:
         if not zip:
@@ -238,6 +242,10 @@ def representatives_lookup(*, zip: str | None = None, address: str | None = None
         fallback_zip = trailing.group(1) if trailing else None
     try:
         match = geocoder.geocode(address)
+    except geocoder.GeocoderUnavailable:
+        if not fallback_zip or not fallback_on_outage:
+            raise
+        match = None
     except geocoder.GeocoderError:
         if not fallback_zip:
             raise

@@ -8,7 +8,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 
-from campaign.admin_csv import can_see_personal_data, export_csv
+from campaign.admin_csv import export_csv
+from campaign.roles import can_see_personal_data
 from contacts.models import ConsentRecord, ConsentText, Contact, Tag
 from contacts.services import contact_erase, contact_export
 
@@ -40,7 +41,7 @@ class ConsentRecordInline(admin.TabularInline):
 
 @admin.action(description="Export all data held about the selected people (JSON)")
 def export_personal_data(modeladmin, request, queryset):
-    if not can_see_personal_data(request):
+    if not can_see_personal_data(request.user):
         raise PermissionDenied
     data = [contact_export(contact=c) for c in queryset]
     response = HttpResponse(json.dumps(data, indent=2), content_type="application/json")
@@ -50,7 +51,7 @@ def export_personal_data(modeladmin, request, queryset):
 
 @admin.action(description="Erase the selected people (anonymize; counts stay)", permissions=["delete"])
 def erase_people(modeladmin, request, queryset):
-    if not can_see_personal_data(request):
+    if not can_see_personal_data(request.user):
         raise PermissionDenied
     for contact in queryset:
         contact_erase(contact=contact)
@@ -65,7 +66,7 @@ class ContactAdmin(admin.ModelAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not can_see_personal_data(request):
+        if not can_see_personal_data(request.user):
             actions.pop("export_personal_data", None)
             actions.pop("erase_people", None)
         return actions
@@ -74,16 +75,16 @@ class ContactAdmin(admin.ModelAdmin):
 
     def get_list_display(self, request):
         base = ("id", "district_state", "district", "source", "created_at")
-        return ("id", "email", "given_name", "family_name", *base[1:]) if can_see_personal_data(request) else base
+        return ("id", "email", "given_name", "family_name", *base[1:]) if can_see_personal_data(request.user) else base
 
     def get_search_fields(self, request):
-        return ("email", "family_name", "postal_code") if can_see_personal_data(request) else ()
+        return ("email", "family_name", "postal_code") if can_see_personal_data(request.user) else ()
 
     def get_fields(self, request, obj=None):
-        return (*PERSONAL_FIELDS, *OTHER_FIELDS) if can_see_personal_data(request) else OTHER_FIELDS
+        return (*PERSONAL_FIELDS, *OTHER_FIELDS) if can_see_personal_data(request.user) else OTHER_FIELDS
 
     def csv_columns(self, request):
-        fields = ["id", *(PERSONAL_FIELDS if can_see_personal_data(request) else ()), "region", "district_state"]
+        fields = ["id", *(PERSONAL_FIELDS if can_see_personal_data(request.user) else ()), "region", "district_state"]
         fields += ["district", "district_congress", "district_accuracy", "source", "created_at"]
         return [(f, (lambda o, f=f: getattr(o, f))) for f in fields]
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from campaign.dbutil import insert_or_skip
 from contacts.models import ConsentRecord, ConsentText, Contact
 from contacts.privacy import keyed_hash
+from contacts.selectors import consent_latest
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +97,29 @@ def contact_by_email(email: str) -> Contact | None:
     return Contact.objects.alias(email_lower=Lower("email")).filter(email_lower=normalize_email(email)).first()
 
 
+# Rows are never changed or deleted (records point at them, PROTECT), so a row once committed stays right
+# for this (key, text) for the life of the process: opted-in signers then cost no query for it.
+_consent_texts: dict[tuple[str, str], ConsentText] = {}
+
+
 def consent_text_current(*, key: str, text: str) -> ConsentText:
     """The ConsentText row for this exact wording: a changed wording gets the next version."""
+    cached = _consent_texts.get((key, text))
+    if cached is not None:
+        return cached
+    row = _consent_text_find_or_create(key=key, text=text)
+    # Only a row known to be committed is remembered: inside a transaction it could still roll back.
+    if not transaction.get_connection().in_atomic_block:
+        _consent_texts[(key, text)] = row
+    return row
+
+
+def consent_texts_forget() -> None:
+    """Drop the remembered rows (tests that commit and then empty the tables)."""
+    _consent_texts.clear()
+
+
+def _consent_text_find_or_create(*, key: str, text: str) -> ConsentText:
     latest = ConsentText.objects.filter(key=key).order_by("-version").first()
     if latest and latest.text == text:
         return latest
@@ -105,9 +127,9 @@ def consent_text_current(*, key: str, text: str) -> ConsentText:
         with transaction.atomic():
             return ConsentText.objects.create(key=key, version=(latest.version + 1 if latest else 1), text=text)
     except IntegrityError:
-        return ConsentText.objects.filter(key=key, text=text).order_by("-version").first() or consent_text_current(
-            key=key, text=text
-        )
+        return ConsentText.objects.filter(key=key, text=text).order_by(
+            "-version"
+        ).first() or _consent_text_find_or_create(key=key, text=text)
 
 
 def consent_record(
@@ -155,17 +177,13 @@ def contact_from_unsubscribe_token(token: str) -> Contact:
     return contact
 
 
-def contact_unsubscribe(*, token: str, ip: str = "") -> Contact:
-    """Withdraw email consent for the person the link was made for. Repeating it adds nothing."""
-    contact = contact_from_unsubscribe_token(token)
+def contact_unsubscribe(*, contact: Contact, ip: str = "") -> Contact:
+    """Withdraw email consent for `contact` (found through contact_from_unsubscribe_token). Repeating it
+    adds nothing."""
     with transaction.atomic():
         # Serialize concurrent clicks on the same link so the history gets one withdrawal, not two.
-        Contact.objects.select_for_update().filter(pk=contact.pk).first()
-        latest = (
-            ConsentRecord.objects.filter(contact=contact, channel=ConsentRecord.Channel.EMAIL)
-            .order_by("-created_at", "-id")
-            .first()
-        )
+        list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk", flat=True))
+        latest = consent_latest(contact=contact, channel=ConsentRecord.Channel.EMAIL)
         if latest is None or latest.granted:
             consent_record(
                 contact=contact,
@@ -267,8 +285,8 @@ def contact_erase(*, contact: Contact) -> Contact:
 def contact_district_resolve(*, contact: Contact) -> District | None:
     """Resolve a contact's district through the congress lookup: the address when given, else the ZIP.
 
-    Stores and returns the district when certain; None when it stays uncertain. Geocoder errors
-    propagate (the task retries transient ones).
+    Stores and returns the district when certain; None when it stays uncertain. A geocoder outage
+    propagates instead of settling for the ZIP answer, so the task retries it later.
     """
     from congress import selectors
 
@@ -279,7 +297,7 @@ def contact_district_resolve(*, contact: Contact) -> District | None:
     if not zip_code and not address:
         return None
     try:
-        lookup = selectors.representatives_lookup(zip=zip_code, address=address)
+        lookup = selectors.representatives_lookup(zip=zip_code, address=address, fallback_on_outage=False)
     except (selectors.ZipNotFound, selectors.AddressNotFound, ValueError):
         return None
     if lookup.district is None or lookup.state is None:

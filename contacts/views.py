@@ -15,10 +15,10 @@ def unsubscribe(request, token: str):
     token; the signed link is the authority here, there is no session to abuse.
     """
     try:
-        contact_from_unsubscribe_token(token)
+        contact = contact_from_unsubscribe_token(token)
     except BadToken:
         return render(request, "contacts/unsubscribe_invalid.html", status=404)
     if request.method == "POST":
-        contact_unsubscribe(token=token, ip=client_ip(request))
+        contact_unsubscribe(contact=contact, ip=client_ip(request))
         return render(request, "contacts/unsubscribed.html")
     return render(request, "contacts/unsubscribe.html", {"token": token})

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from campaign.admin_csv import can_see_personal_data, export_csv
+from campaign.admin_csv import export_csv
+from campaign.roles import can_see_personal_data
 from petitions.models import Petition, Signature
 from petitions.selectors import signature_counts
 
@@ -68,17 +69,17 @@ class SignatureAdmin(admin.ModelAdmin):
 
     def get_list_display(self, request):
         base = ("public_id", "petition", "status", "district_state", "district", "created_at")
-        return (*base[:2], "signer_email", "signer_name", *base[2:]) if can_see_personal_data(request) else base
+        return (*base[:2], "signer_email", "signer_name", *base[2:]) if can_see_personal_data(request.user) else base
 
     def get_search_fields(self, request):
-        return ("contact__email", "contact__family_name") if can_see_personal_data(request) else ("public_id",)
+        return ("contact__email", "contact__family_name") if can_see_personal_data(request.user) else ("public_id",)
 
     def get_readonly_fields(self, request, obj=None):
         fields = self.readonly_fields
-        return fields if can_see_personal_data(request) else tuple(f for f in fields if f != "contact")
+        return fields if can_see_personal_data(request.user) else tuple(f for f in fields if f != "contact")
 
     def get_exclude(self, request, obj=None):
-        return self.exclude if can_see_personal_data(request) else (*self.exclude, "contact")
+        return self.exclude if can_see_personal_data(request.user) else (*self.exclude, "contact")
 
     @admin.display(description="Email")
     def signer_email(self, obj):
@@ -99,7 +100,7 @@ class SignatureAdmin(admin.ModelAdmin):
             ("source_code", lambda s: s.source_code),
             ("comment", lambda s: s.comment),
         ]
-        if can_see_personal_data(request):
+        if can_see_personal_data(request.user):
             cols += [
                 ("email", lambda s: s.contact.email),
                 ("given_name", lambda s: s.contact.given_name),

@@ -128,15 +128,22 @@ class PetitionOut(serializers.Serializer):
     url = serializers.URLField()
 
 
-def petition_body(petition: Petition) -> dict:
+def petition_body(
+    petition: Petition, *, targets: list[dict] | None = None, counts: selectors.Counts | None = None
+) -> dict:
+    """`targets` and `counts`, when given, were fetched for a whole list at once."""
+    if targets is None:
+        targets = selectors.petition_targets(petition)
+    if counts is None:
+        counts = selectors.signature_counts(petition_id=petition.pk)
     return {
         "slug": petition.slug,
         "title": petition.title,
         "description": petition.description,
         "petition_text": petition.petition_text,
-        "targets": selectors.petition_targets(petition),
+        "targets": targets,
         "goal": petition.goal,
-        "signature_count": selectors.signature_counts(petition_id=petition.pk).public,
+        "signature_count": counts.public,
         "status": petition.status,
         "campaign": petition.campaign.slug,
         "confirmation_required": petition.confirmation_required,
@@ -182,19 +189,22 @@ class PetitionCollectionApi(APIView):
 
     @extend_schema(responses=PetitionOut(many=True))
     def get(self, request):
-        petitions = Petition.objects.select_related("campaign").filter(status=Petition.Status.OPEN)
-        return Response([petition_body(p) for p in petitions])
+        petitions = list(Petition.objects.select_related("campaign").filter(status=Petition.Status.OPEN))
+        targets = selectors.petitions_targets(petitions)
+        counts = selectors.signature_counts_many(petition_ids=[p.pk for p in petitions])
+        return Response([petition_body(p, targets=targets[p.pk], counts=counts[p.pk]) for p in petitions])
 
     @extend_schema(request=PetitionIn, responses={201: PetitionOut})
     def post(self, request):
         data = PetitionIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        campaign = Campaign.objects.filter(slug=fields["campaign"]).first()
-        if campaign is not None:
-            self.check_object_permissions(request, campaign)
+        campaign = Campaign.objects.filter(slug=fields.pop("campaign")).first()
+        if campaign is None:
+            raise ValidationError({"campaign": ["No campaign with this slug."]})
+        self.check_object_permissions(request, campaign)
         try:
-            petition = services.petition_create(campaign_slug=fields.pop("campaign"), **fields)
+            petition = services.petition_create(campaign=campaign, **fields)
         except DjangoValidationError as exc:
             raise from_django(exc) from exc
         return Response(petition_body(petition), status=status.HTTP_201_CREATED)
@@ -259,7 +269,10 @@ def _parse_when(value: str | None, field: str, *, end: bool = False) -> dt.datet
     """A date (whole day) or an ISO datetime; `end` makes a date mean the end of that day."""
     if not value:
         return None
-    day = parse_date(value) if len(value) == 10 else None
+    try:
+        day = parse_date(value) if len(value) == 10 else None
+    except ValueError:  # well formed but impossible, e.g. 2026-02-30
+        raise ValidationError({field: ["Use a date (2026-11-21) or an ISO 8601 datetime."]}) from None
     if day is not None:
         parsed = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time.min)
     else:
@@ -277,7 +290,7 @@ def _parse_when(value: str | None, field: str, *, end: bool = False) -> dt.datet
 def signature_filters(request) -> dict:
     q = request.query_params
     district = q.get("district")
-    if district not in (None, "") and not district.isdigit():
+    if district not in (None, "") and not (district.isascii() and district.isdigit()):
         raise ValidationError({"district": ["A district is a number (0 for at-large)."]})
     state = (q.get("state") or "").upper()
     if state and state not in US_STATES:
@@ -301,10 +314,6 @@ _FILTER_PARAMS = [
     OpenApiParameter("district", int),
     OpenApiParameter("status", str, enum=Signature.Status.values),
 ]
-
-
-def can_see_personal_data(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("contacts.view_personal_data"))
 
 
 class JsonAnswers(DefaultContentNegotiation):
@@ -374,7 +383,7 @@ class SignatureCollectionApi(APIView):
         qs = selectors.signature_list(petition=petition, **signature_filters(request))
         paginator = SignaturePagination()
         page = paginator.paginate_queryset(qs, request, view=self)
-        out = SignatureListPersonalOut if can_see_personal_data(request.user) else SignatureListOut
+        out = SignatureListPersonalOut if roles.can_see_personal_data(request.user) else SignatureListOut
         return paginator.get_paginated_response(out(page, many=True).data)
 
 
@@ -425,7 +434,7 @@ class SignatureCsvApi(APIView):
         petition = _petition_or_404(slug)
         self.check_object_permissions(request, petition)
         qs = selectors.signature_list(petition=petition, **signature_filters(request)).order_by("created_at", "id")
-        rows = signature_csv_rows(qs, personal=can_see_personal_data(request.user))
+        rows = signature_csv_rows(qs, personal=roles.can_see_personal_data(request.user))
         response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{petition.slug}-signatures.csv"'
         response["Cache-Control"] = "no-store"

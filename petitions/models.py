@@ -77,7 +77,10 @@ class Signature(models.Model):
     district_congress = models.PositiveSmallIntegerField(null=True, blank=True)
     district_accuracy = models.CharField(max_length=7, choices=Contact.Accuracy.choices, blank=True)
     idempotency_key = models.CharField(max_length=64, blank=True)  # keyed hash of the client's header
-    confirmation_sends = models.PositiveSmallIntegerField(default=0)
+    confirmation_sends = models.PositiveSmallIntegerField(default=0)  # confirmation emails asked for
+    # Confirmation emails a task claimed (and sent, unless the claim was released on failure): a task
+    # sends only while this is below confirmation_sends, so a duplicated task sends nothing twice.
+    confirmations_sent = models.PositiveSmallIntegerField(default=0)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     thanked_at = models.DateTimeField(null=True, blank=True)
     # The signature row is the outbox for its first email (confirmation or thank-you): null until a

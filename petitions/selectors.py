@@ -55,6 +55,54 @@ def signature_counts(*, petition_id: int) -> Counts:
     return counts
 
 
+def signature_counts_many(*, petition_ids: list[int]) -> dict[int, Counts]:
+    """signature_counts for several petitions (a public list): the same caches, then one cache round
+    trip and one grouped query for all the petitions they miss."""
+    ttl = settings.PETITION_COUNT_CACHE_SECONDS
+    local_ttl = settings.PETITION_COUNT_PROCESS_SECONDS
+    now = time.monotonic()
+    found: dict[int, Counts] = {}
+    missing = list(dict.fromkeys(petition_ids))
+    if ttl > 0:
+        if local_ttl > 0:
+            for pid in missing:
+                hit = _process_counts.get(pid)
+                if hit is not None and now - hit[0] < local_ttl:
+                    found[pid] = hit[1]
+            missing = [pid for pid in missing if pid not in found]
+        cached = cache.get_many([_count_key(pid) for pid in missing]) if missing else {}
+        for pid in missing:
+            value = cached.get(_count_key(pid))
+            if value is not None:
+                found[pid] = Counts(*value)
+        missing = [pid for pid in missing if pid not in found]
+    from_db = _counts_from_shards_many(missing) if missing else {}
+    found.update(from_db)
+    if ttl > 0:
+        if from_db:
+            cache.set_many({_count_key(pid): (c.confirmed, c.pending) for pid, c in from_db.items()}, ttl)
+        if local_ttl > 0:
+            for pid, counts in found.items():
+                _process_counts.setdefault(pid, (now, counts))
+    return found
+
+
+def _counts_from_shards_many(petition_ids: list[int]) -> dict[int, Counts]:
+    sums: dict[int, dict[str, int]] = {pid: {} for pid in petition_ids}
+    rows = (
+        SignatureCountShard.objects.filter(petition_id__in=petition_ids)
+        .values("petition_id", "status")
+        .annotate(n=Sum("count"))
+        .values_list("petition_id", "status", "n")
+    )
+    for pid, status, n in rows:
+        sums[pid][status] = int(n or 0)
+    return {
+        pid: Counts(confirmed=by.get(Signature.Status.CONFIRMED, 0), pending=by.get(Signature.Status.PENDING, 0))
+        for pid, by in sums.items()
+    }
+
+
 def _counts_from_shards(petition_id: int) -> Counts:
     rows = dict(
         SignatureCountShard.objects.filter(petition_id=petition_id)
@@ -101,13 +149,14 @@ def petition_public_get(*, slug: str) -> Petition | None:
     )
 
 
-def petition_targets(petition: Petition) -> list[dict]:
+def petition_targets(petition: Petition, *, legislators: dict[str, Legislator] | None = None) -> list[dict]:
+    """What the petition is addressed to. `legislators` (bioguide id -> Legislator), when given, spares
+    the query: petitions_targets fetches them for a whole list at once."""
     if petition.target_kind == Petition.TargetKind.OWN_MEMBERS:
         return [{"kind": "own_members", "name": "Your senators and representative"}]
     if petition.target_kind == Petition.TargetKind.SPECIFIC:
-        legislators = {
-            leg.bioguide_id: leg for leg in Legislator.objects.filter(bioguide_id__in=petition.target_bioguide_ids)
-        }
+        if legislators is None:
+            legislators = _legislators(petition.target_bioguide_ids)
         return [
             {
                 "kind": "member",
@@ -118,6 +167,17 @@ def petition_targets(petition: Petition) -> list[dict]:
             for bid in petition.target_bioguide_ids
         ]
     return [{"kind": "named", "name": name} for name in petition.target_names]
+
+
+def petitions_targets(petitions: list[Petition]) -> dict[int, list[dict]]:
+    """petition_targets for a list of petitions, with one Legislator query for all of them."""
+    wanted = {bid for p in petitions if p.target_kind == Petition.TargetKind.SPECIFIC for bid in p.target_bioguide_ids}
+    legislators = _legislators(wanted) if wanted else {}
+    return {p.pk: petition_targets(p, legislators=legislators) for p in petitions}
+
+
+def _legislators(bioguide_ids) -> dict[str, Legislator]:
+    return {leg.bioguide_id: leg for leg in Legislator.objects.filter(bioguide_id__in=list(bioguide_ids))}
 
 
 def signature_list(

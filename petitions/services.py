@@ -24,6 +24,7 @@ from congress import selectors as congress_selectors
 from congress.models import Legislator
 from contacts.models import ConsentRecord, Contact
 from contacts.privacy import keyed_hash
+from contacts.selectors import consent_state
 from contacts.services import District, consent_text_current, contact_upsert, normalize_email
 from petitions.models import Petition, Signature, SignatureCountShard
 from petitions.selectors import petition_forget
@@ -142,7 +143,8 @@ def bot_result(*, petition: Petition) -> SignResult:
 
 
 def district_from_zip(postal_code: str) -> District | None:
-    """The district as far as the ZIP alone makes it certain (no outside call: the crosswalk is local)."""
+    """The district when the ZIP alone makes it certain (no outside call: the crosswalk is local); None
+    for a ZIP that spans districts or that we do not know."""
     try:
         version = congress_selectors.current_snapshot().version
     except congress_selectors.NoCongressData:
@@ -157,7 +159,7 @@ def _district_from_zip(data_version: int, postal_code: str) -> District | None:
         lookup = congress_selectors.zip_lookup(postal_code)
     except (congress_selectors.ZipNotFound, congress_selectors.NoCongressData, ValueError):
         return None
-    if lookup.state is None or lookup.snapshot.version != data_version:
+    if lookup.state is None or lookup.district is None or lookup.snapshot.version != data_version:
         return None
     return District(state=lookup.state, district=lookup.district, congress=lookup.congress, accuracy="zip")
 
@@ -179,6 +181,14 @@ def _repeat_result(petition: Petition, signature: Signature) -> SignResult:
     return SignResult(
         public_id=str(uuid.uuid4()), ref_code="", status=_status_for(petition), created=False, signature=signature
     )
+
+
+def _repeat_consent(contact: Contact, consent: ConsentRecord | None) -> None:
+    """A repeat signer who now opts in is recorded (the repeat changes nothing else); one already
+    opted in adds no duplicate record."""
+    if consent is not None and not consent_state(contact=contact, channel=ConsentRecord.Channel.EMAIL):
+        consent.contact = contact
+        consent.save()
 
 
 def _enqueue(task_name: str, *args) -> None:
@@ -219,10 +229,10 @@ def signature_submit(
     district = district_from_zip(postal_code)
     # An address, or a ZIP that spans districts, is resolved later in a task: the geocoder is an outside
     # call and never runs inside a signer's request.
-    resolve_later = bool(address_line) or district is None or district.district is None
+    resolve_later = bool(address_line) or district is None
 
     status = _status_for(petition)
-    district_fields = district.as_fields() if district is not None and district.district is not None else {}
+    district_fields = district.as_fields() if district is not None else {}
     contact_fields = {
         "given_name": given_name,
         "family_name": family_name,
@@ -289,6 +299,7 @@ def signature_submit(
         if not contact_created:
             existing = Signature.objects.filter(petition=petition, contact=contact).first()
             if existing is not None:
+                _repeat_consent(contact, consent)
                 return _repeat_result(petition, existing)
 
         signature.contact = contact
@@ -300,6 +311,7 @@ def signature_submit(
             # A concurrent request by the same person (or with the same key) won the insert.
             existing = Signature.objects.filter(petition=petition, contact=contact).first()
             if existing is not None:
+                _repeat_consent(contact, consent)
                 return _repeat_result(petition, existing)
             raise IdempotencyKeyReused()
         count_add(petition_id=petition.pk, status=status, delta=1)
@@ -370,8 +382,8 @@ def signature_mail_queue(*, batch: int = 1000) -> int:
 
     Rows are claimed with a conditional UPDATE in a short transaction (SKIP LOCKED on PostgreSQL, so
     concurrent runs take different rows), and the emails are published after it committed. A row whose
-    publish fails is released for the next run. The tasks claim again before sending, so a duplicated
-    task sends nothing twice.
+    publish fails is released for the next run. The tasks claim again before sending (thanked_at,
+    confirmations_sent), so a duplicated task sends nothing twice.
     """
     from petitions import tasks
 
@@ -479,18 +491,22 @@ def signature_from_confirmation_token(token: str) -> Signature:
     return signature
 
 
-def signature_confirm(*, token: str) -> Signature:
-    """Confirm the signature the link was made for. A second click changes nothing."""
-    signature = signature_from_confirmation_token(token)
+def signature_confirm(*, signature: Signature) -> Signature:
+    """Confirm `signature` (found through signature_from_confirmation_token). A second click changes
+    nothing: the conditional UPDATE decides, not the state read with the link."""
+    now = timezone.now()
     with transaction.atomic():
         moved = Signature.objects.filter(pk=signature.pk, status=Signature.Status.PENDING).update(
-            status=Signature.Status.CONFIRMED, confirmed_at=timezone.now()
+            status=Signature.Status.CONFIRMED, confirmed_at=now
         )
         if moved:
             count_add(petition_id=signature.petition_id, status=Signature.Status.PENDING, delta=-1)
             count_add(petition_id=signature.petition_id, status=Signature.Status.CONFIRMED, delta=1)
             _enqueue("petitions.tasks.send_thank_you_email", signature.pk)
-    signature.refresh_from_db()
+    if moved:
+        signature.status, signature.confirmed_at = Signature.Status.CONFIRMED, now
+    elif signature.status == Signature.Status.PENDING:
+        signature.refresh_from_db()  # confirmed by a concurrent click since it was read
     return signature
 
 
@@ -501,7 +517,7 @@ def signature_district_resolve(*, signature: Signature) -> None:
     from contacts.services import contact_district_resolve
 
     found = contact_district_resolve(contact=signature.contact)
-    if found is None or found.district is None:
+    if found is None:
         return
     Signature.objects.filter(pk=signature.pk).exclude(district_accuracy=Contact.Accuracy.ADDRESS).update(
         **found.as_fields()
@@ -527,7 +543,7 @@ def _validate_targets(target_kind: str, bioguide_ids: list, names: list) -> None
 
 def petition_create(
     *,
-    campaign_slug: str,
+    campaign: Campaign,
     slug: str,
     title: str,
     petition_text: str,
@@ -539,9 +555,6 @@ def petition_create(
     status: str = Petition.Status.DRAFT,
     confirmation_required: bool = False,
 ) -> Petition:
-    campaign = Campaign.objects.filter(slug=campaign_slug).first()
-    if campaign is None:
-        raise ValidationError({"campaign": ["No campaign with this slug."]})
     if status == Petition.Status.CLOSED:
         raise ValidationError({"status": ["A petition is created as a draft or open."]})
     if Petition.objects.filter(slug=slug).exists():

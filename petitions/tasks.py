@@ -1,17 +1,17 @@
 import datetime as dt
 import logging
-import smtplib
 
 from celery import shared_task
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from congress.geocoder import GeocoderUnavailable
+from contacts import mail
 from petitions.models import Petition, Signature
 
 log = logging.getLogger(__name__)
 # Connection trouble and 4xx replies from the mail server are worth retrying; a rejected recipient is not.
-_TRANSIENT_MAIL = (ConnectionError, TimeoutError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
+_TRANSIENT_MAIL = (mail.MailTemporaryError,)
 
 
 def _live_signature(signature_id: int) -> Signature | None:
@@ -26,10 +26,22 @@ def _live_signature(signature_id: int) -> Signature | None:
 def send_confirmation_email(signature_id: int) -> None:
     from petitions.emails import confirmation_message
 
+    # Claim one of the confirmations asked for, so a retried or duplicated task sends it once; a pending
+    # signature only (confirmed meanwhile, or erased: nothing to ask). Released if sending fails.
+    claimed = Signature.objects.filter(
+        pk=signature_id,
+        status=Signature.Status.PENDING,
+        confirmations_sent__lt=F("confirmation_sends"),
+        contact__erased_at__isnull=True,
+    ).update(confirmations_sent=F("confirmations_sent") + 1)
+    if not claimed:
+        return
     signature = _live_signature(signature_id)
-    if signature is None or signature.status != Signature.Status.PENDING:
-        return  # confirmed meanwhile, or erased: nothing to ask
-    confirmation_message(signature).send()
+    try:
+        mail.send(confirmation_message(signature))
+    except Exception:
+        Signature.objects.filter(pk=signature_id).update(confirmations_sent=F("confirmations_sent") - 1)
+        raise
 
 
 @shared_task(autoretry_for=_TRANSIENT_MAIL, retry_backoff=30, retry_jitter=True, max_retries=8)
@@ -44,7 +56,7 @@ def send_thank_you_email(signature_id: int) -> None:
         return
     signature = _live_signature(signature_id)
     try:
-        thank_you_message(signature).send()
+        mail.send(thank_you_message(signature))
     except Exception:
         Signature.objects.filter(pk=signature_id).update(thanked_at=None)
         raise

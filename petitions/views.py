@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -51,9 +52,12 @@ def _context(request, petition: Petition, *, embed: bool, values=None, errors=No
         "action": reverse("petitions:embed" if embed else "petitions:page", kwargs={"slug": petition.slug}),
         "api_url": reverse("petitions-api:signatures", kwargs={"slug": petition.slug}),
         "page_url": page_url,
-        "embed_snippet": (
-            f'<iframe src="{embed_url}" title="{petition.title}" width="100%" height="720" '
-            'style="border:0" loading="lazy"></iframe>'
+        # Pasted into partners' pages as HTML: the title is escaped so a quote or a tag in it cannot
+        # break out of the attribute.
+        "embed_snippet": format_html(
+            '<iframe src="{}" title="{}" width="100%" height="720" style="border:0" loading="lazy"></iframe>',
+            embed_url,
+            petition.title,
         ),
         "opt_in_text": services.email_opt_in_text(),
         "is_organizer": roles.can_manage(request.user, petition.campaign),
@@ -158,7 +162,7 @@ def confirm(request, token: str):
     except services.BadConfirmationLink as exc:
         return render(request, "petitions/confirm_failed.html", {"reason": exc.reason}, status=400)
     if request.method == "POST":
-        signature = services.signature_confirm(token=token)
+        signature = services.signature_confirm(signature=signature)
         return render(
             request,
             "petitions/confirmed.html",

@@ -16,8 +16,7 @@ from contacts.services import (
     unsubscribe_token,
     unsubscribe_url,
 )
-from contacts.tasks import resolve_contact_district
-from tests.fakes.geocoder import FakeGeocoder, census_match
+from tests.fakes.census import match_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -145,14 +144,16 @@ def test_erasure_anonymizes_the_person_and_keeps_counts_and_districts(api_client
     assert signature_counts_reconcile(petition_id=petition.pk) == {}
 
 
-def test_district_task_uses_the_address_when_given(settings):
+def test_district_resolution_uses_the_address_when_given(fake_census):
     c, _ = contact_upsert(
         email="a@example.org", address_line="2300 S Michigan Ave", locality="Chicago", region="IL", postal_code="60616"
     )
-    with FakeGeocoder(census_match(state="IL", district="07", zip_code="60616")) as geo:
-        settings.CENSUS_GEOCODER_URL = geo.url
-        resolve_contact_district.delay(c.pk)
-    assert len(geo.requests) == 1 and "onelineaddress" in geo.requests[0]
+    fake_census.add(
+        "2300 S Michigan Ave, Chicago, IL, 60616",
+        match_payload(state="IL", state_fips="17", district="07", zip="60616"),
+    )
+    assert contact_district_resolve(contact=c) == District("IL", 7, 119, "address")
+    assert [path for path, _ in fake_census.requests] == ["/geographies/onelineaddress"]
     c.refresh_from_db()
     assert (c.district_state, c.district, c.district_congress, c.district_accuracy) == ("IL", 7, 119, "address")
 
@@ -170,3 +171,50 @@ def test_split_zip_without_address_stays_unresolved():
     assert contact_district_resolve(contact=c) is None
     c.refresh_from_db()
     assert c.district is None
+
+
+def test_unsubscribing_resolves_the_link_once(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c, _ = contact_upsert(email="a@example.org")
+    path = unsubscribe_url(contact=c).removeprefix("https://campaign.example.org")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(path).status_code == 200
+    lookups = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and '"contacts_contact"."email"' in q["sql"]  # the lock reads the id only
+    ]
+    assert len(lookups) == 1
+    assert consent_state(contact=c, channel="email") is False
+
+
+@pytest.fixture
+def _forget_consent_texts():
+    from contacts.services import consent_texts_forget
+
+    consent_texts_forget()
+    yield
+    consent_texts_forget()  # the rows are gone after a transaction=True test
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_forget_consent_texts")
+def test_consent_text_is_read_once_per_process_and_a_new_wording_is_a_new_version(django_assert_num_queries):
+    from contacts.services import consent_text_current
+
+    first = consent_text_current(key="opt-in", text="Email me")
+    with django_assert_num_queries(0):
+        assert consent_text_current(key="opt-in", text="Email me").pk == first.pk
+    changed = consent_text_current(key="opt-in", text="Email me, please")
+    assert (changed.version, first.version) == (2, 1)
+
+
+@pytest.mark.usefixtures("_forget_consent_texts")
+def test_consent_text_created_inside_a_transaction_is_not_remembered(django_assert_num_queries):
+    from contacts.services import consent_text_current
+
+    consent_text_current(key="opt-in", text="Email me")  # the test runs inside a transaction
+    with django_assert_num_queries(1):
+        consent_text_current(key="opt-in", text="Email me")

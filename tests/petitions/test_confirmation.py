@@ -101,3 +101,68 @@ def test_confirmation_email_goes_through_a_real_smtp_server(
     assert message["To"] == "ada@example.org"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert LINK_RE.search(message.get_payload(decode=True).decode())
+
+
+def _smtp_settings(settings, smtp):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+
+
+def test_a_4xx_reply_from_the_mail_server_is_retried_and_the_claim_released(
+    api_client, optin_petition, settings, django_capture_on_commit_callbacks
+):
+    from celery.exceptions import Retry
+
+    from petitions.tasks import send_confirmation_email
+
+    with FakeSMTP() as smtp:
+        _smtp_settings(settings, smtp)
+        smtp.handler.data_reply = "451 4.3.0 Try again later"
+        _sign(api_client, optin_petition, django_capture_on_commit_callbacks)
+        signature = Signature.objects.get()
+        with pytest.raises(Retry, match="MailTemporaryError"):
+            send_confirmation_email.delay(signature.pk)
+        signature.refresh_from_db()
+        assert signature.confirmations_sent == 0  # released: the retry may send
+        smtp.handler.data_reply = ""
+        send_confirmation_email.delay(signature.pk)
+    assert len(smtp.messages) == 1
+
+
+def test_a_5xx_reply_from_the_mail_server_is_not_retried(
+    api_client, optin_petition, settings, django_capture_on_commit_callbacks
+):
+    from contacts.mail import MailPermanentError
+    from petitions.tasks import send_confirmation_email
+
+    with FakeSMTP() as smtp:
+        _smtp_settings(settings, smtp)
+        smtp.handler.data_reply = "554 5.7.1 Rejected"
+        _sign(api_client, optin_petition, django_capture_on_commit_callbacks)
+        with pytest.raises(MailPermanentError):
+            send_confirmation_email.delay(Signature.objects.get().pk)
+
+
+def test_a_duplicated_confirmation_task_sends_once(api_client, optin_petition, django_capture_on_commit_callbacks):
+    from petitions.tasks import send_confirmation_email
+
+    _sign(api_client, optin_petition, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1
+    send_confirmation_email.delay(Signature.objects.get().pk)  # the broker delivered the task twice
+    assert len(mail.outbox) == 1
+
+
+def test_confirming_reads_the_signature_once(client, api_client, optin_petition, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _sign(api_client, optin_petition, django_capture_on_commit_callbacks)
+    path = LINK_RE.search(mail.outbox[0].body).group(1)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(path).status_code == 200
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and 'FROM "petitions_signature"' in q["sql"]]
+    assert len(reads) == 1
+    assert Signature.objects.get().status == "confirmed"

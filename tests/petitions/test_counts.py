@@ -142,3 +142,38 @@ def test_count_stays_exact_under_concurrent_signing(committed):
     assert Signature.objects.filter(petition=petition).count() == 100
     assert signature_counts(petition_id=petition.pk).confirmed == 100
     assert signature_counts_reconcile(petition_id=petition.pk) == {}
+
+
+def _list_queries(api_client) -> tuple[int, list]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get("/api/v1/petitions/")
+    assert response.status_code == 200
+    return len(queries), response.json()
+
+
+@pytest.mark.parametrize("cache_seconds", [0, 5])
+def test_public_list_costs_the_same_queries_for_two_petitions_or_six(
+    api_client, make_petition, settings, cache_seconds
+):
+    from django.core.cache import cache
+
+    from petitions.services import count_add
+
+    settings.PETITION_COUNT_CACHE_SECONDS = cache_seconds
+    specific = {"target_kind": "specific", "target_bioguide_ids": ["S000033", "W000800"]}
+    for i in range(2):
+        count_add(petition_id=make_petition(slug=f"p{i}", **specific).pk, status="confirmed", delta=i + 1)
+    few, _ = _list_queries(api_client)
+    for i in range(2, 6):
+        count_add(petition_id=make_petition(slug=f"p{i}", **specific).pk, status="confirmed", delta=i + 1)
+    cache.clear()
+    from petitions import selectors
+
+    selectors._process_counts.clear()
+    many, body = _list_queries(api_client)
+    assert many == few
+    assert {p["slug"]: p["signature_count"] for p in body} == {f"p{i}": i + 1 for i in range(6)}
+    assert body[0]["targets"][0]["name"] != "S000033"  # the legislator was found

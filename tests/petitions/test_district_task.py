@@ -1,25 +1,29 @@
+import pytest
+
 from contacts.models import Contact
 from petitions.models import Signature
-from tests.fakes.geocoder import FakeGeocoder, census_match
+from tests.fakes.census import match_payload
 from tests.petitions.helpers import sign_url, signer
 
 
 def test_split_zip_with_address_is_resolved_by_the_task(
-    api_client, petition, settings, django_capture_on_commit_callbacks
+    api_client, petition, fake_census, django_capture_on_commit_callbacks
 ):
-    with FakeGeocoder(census_match(state="IL", district="07", zip_code="60616")) as geo:
-        settings.CENSUS_GEOCODER_URL = geo.url
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            response = api_client.post(
-                sign_url(petition.slug),
-                signer(postal_code="60616", address_line="2300 S Michigan Ave", locality="Chicago", region="IL"),
-                format="json",
-            )
-        assert response.status_code == 201
-        assert geo.requests == []  # nothing outside was called during the request
-        assert Signature.objects.get().district is None
-        for callback in callbacks:
-            callback()
+    fake_census.add(
+        "2300 S Michigan Ave, Chicago, IL, 60616",
+        match_payload(state="IL", state_fips="17", district="07", zip="60616"),
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = api_client.post(
+            sign_url(petition.slug),
+            signer(postal_code="60616", address_line="2300 S Michigan Ave", locality="Chicago", region="IL"),
+            format="json",
+        )
+    assert response.status_code == 201
+    assert fake_census.requests == []  # nothing outside was called during the request
+    assert Signature.objects.get().district is None
+    for callback in callbacks:
+        callback()
     sig = Signature.objects.get()
     assert (sig.district_state, sig.district, sig.district_accuracy, sig.district_congress) == ("IL", 7, "address", 119)
     contact = Contact.objects.get()
@@ -27,12 +31,31 @@ def test_split_zip_with_address_is_resolved_by_the_task(
 
 
 def test_geocoder_without_a_match_leaves_the_district_open(
-    api_client, petition, settings, django_capture_on_commit_callbacks
+    api_client, petition, fake_census, django_capture_on_commit_callbacks
 ):
-    with FakeGeocoder({"result": {"addressMatches": []}}) as geo:
-        settings.CENSUS_GEOCODER_URL = geo.url
-        with django_capture_on_commit_callbacks(execute=True):
-            api_client.post(
-                sign_url(petition.slug), signer(postal_code="60616", address_line="1 Nowhere St"), format="json"
-            )
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client.post(
+            sign_url(petition.slug), signer(postal_code="60616", address_line="1 Nowhere St"), format="json"
+        )
+    assert len(fake_census.requests) == 1  # asked, found nothing
+    assert Signature.objects.get().district is None
+
+
+def test_geocoder_outage_retries_instead_of_settling_for_the_split_zip(
+    api_client, petition, fake_census, django_capture_on_commit_callbacks
+):
+    from celery.exceptions import Retry
+
+    fake_census.status = 503
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        api_client.post(
+            sign_url(petition.slug),
+            signer(postal_code="60616", address_line="2300 S Michigan Ave", locality="Chicago", region="IL"),
+            format="json",
+        )
+    # The task asks for a retry (eager mode surfaces it as Retry) instead of settling for the ZIP answer.
+    with pytest.raises(Retry, match="GeocoderUnavailable"):
+        for callback in callbacks:
+            callback()
+    assert fake_census.requests
     assert Signature.objects.get().district is None

@@ -194,3 +194,15 @@ def test_closing_is_seen_at_once_by_the_process_that_remembers_the_petition(
         assert late.status_code == 409
     finally:
         petition_forget(slug=petition.slug)
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [("since", "2026-02-30"), ("until", "2026-13-01"), ("district", "\u00b2"), ("district", "\u0663")],
+)
+@pytest.mark.parametrize("suffix", ["signatures/", "signatures.csv"])
+def test_impossible_filters_are_400_in_the_error_shape(organizer_client, petition, param, value, suffix):
+    response = organizer_client.get(f"/api/v1/petitions/{petition.slug}/{suffix}", {param: value})
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"message", "errors"} and param in body["errors"]

@@ -138,3 +138,15 @@ def test_repeat_through_the_form_lands_on_a_thank_you_page_without_the_earlier_r
     assert first["Location"] == f"/p/{petition.slug}/thanks/?ref={earlier.ref_code}"
     assert again.status_code == 303
     assert again["Location"] == f"/p/{petition.slug}/thanks/"
+
+
+def test_embed_snippet_escapes_the_title(client, make_petition, organizer):
+    import html as htmllib
+
+    petition = make_petition(slug="quoted", title='Say "no" <script>alert(1)</script>')
+    client.force_login(organizer)
+    page = client.get(f"/p/{petition.slug}/").content.decode()
+    textarea = re.search(r'<textarea id="embed-snippet"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    snippet = htmllib.unescape(textarea)  # what the organizer copies
+    assert 'title="Say &quot;no&quot; &lt;script&gt;alert(1)&lt;/script&gt;"' in snippet
+    assert "<script>" not in snippet and '"no"' not in snippet

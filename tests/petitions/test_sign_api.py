@@ -207,10 +207,15 @@ def test_district_at_signing_comes_from_a_certain_zip(api_client, petition):
     assert Contact.objects.get().district_state == "VT"
 
 
-def test_split_zip_leaves_district_open_without_calling_the_geocoder(api_client, petition, settings):
-    settings.CENSUS_GEOCODER_URL = "http://127.0.0.1:9"  # nothing listens: a synchronous call would fail
-    response = api_client.post(sign_url(petition.slug), signer(postal_code="60616"), format="json")
+def test_split_zip_leaves_district_open_without_calling_the_geocoder(api_client, petition, fake_census):
+    # With an address the geocoder could answer; it must still wait for the task, after the request.
+    response = api_client.post(
+        sign_url(petition.slug),
+        signer(postal_code="60616", address_line="2300 S Michigan Ave", locality="Chicago", region="IL"),
+        format="json",
+    )
     assert response.status_code == 201
+    assert fake_census.requests == []
     sig = Signature.objects.get()
     assert sig.district is None
 
@@ -247,3 +252,23 @@ def test_new_person_with_consent_phone_and_pending_status_is_stored_whole(api_cl
     assert sig.contact.phone == "+12025550143" and sig.mail_queued_at is None
     assert ConsentRecord.objects.get().contact_id == sig.contact_id
     assert signature_counts(petition_id=petition.pk).pending == 1
+
+
+def test_a_repeat_signer_who_now_opts_in_gets_a_consent_record(api_client, petition):
+    from contacts.selectors import consent_state
+
+    assert api_client.post(sign_url(petition.slug), signer(), format="json").status_code == 201
+    repeat = api_client.post(sign_url(petition.slug), signer(email_opt_in=True), format="json")
+    assert repeat.status_code == 200
+    contact = Contact.objects.get(email="ada@example.org")
+    assert consent_state(contact=contact, channel="email")
+    api_client.post(sign_url(petition.slug), signer(email_opt_in=True), format="json")
+    assert ConsentRecord.objects.filter(contact=contact, channel="email").count() == 1  # no duplicate
+
+
+def test_district_from_zip_is_none_unless_the_zip_alone_is_certain(db):
+    from petitions.services import district_from_zip
+
+    assert district_from_zip("60616") is None  # split ZIP
+    assert district_from_zip("00000") is None
+    assert (district_from_zip("94110").state, district_from_zip("94110").district) == ("CA", 11)
