@@ -71,14 +71,6 @@ LEG_OPEN = (CallLeg.Status.PENDING, CallLeg.Status.DIALING)
 
 
 # --- errors ---------------------------------------------------------------------------------------
-class CallStartError(Exception):
-    """Bad input; `errors` maps field -> messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-
 class CallLimited(Exception):
     def __init__(self, message: str, retry_after: int):
         super().__init__(message)
@@ -314,11 +306,11 @@ def _lookup(postal_code: str, address: str):
     try:
         return congress_selectors.representatives_lookup(zip=postal_code, address=address or None)
     except ValueError as exc:
-        raise CallStartError({"postal_code": ["Enter a 5-digit ZIP code."]}) from exc
+        raise DjangoValidationError({"postal_code": ["Enter a 5-digit ZIP code."]}) from exc
     except congress_selectors.ZipNotFound as exc:
-        raise CallStartError({"postal_code": ["This ZIP code does not exist."]}) from exc
+        raise DjangoValidationError({"postal_code": ["This ZIP code does not exist."]}) from exc
     except congress_selectors.AddressNotFound as exc:
-        raise CallStartError({"address": ["No match for this address. Check it."]}) from exc
+        raise DjangoValidationError({"address": ["No match for this address. Check it."]}) from exc
     except geocoder.GeocoderError as exc:
         raise CallUnavailable("Address lookup is unavailable right now; try again shortly.") from exc
     except congress_selectors.NoCongressData as exc:
@@ -378,7 +370,7 @@ def call_session_start(
 ) -> CallSession:
     """Validate, check limits, resolve targets, write the session and its legs, and enqueue the call.
 
-    Raises CallStartError (400), CallBlocked (403), CallLimited (429), OfficesClosed (409),
+    Raises django's ValidationError (400), CallBlocked (403), CallLimited (429), OfficesClosed (409),
     CallUnavailable (503)."""
     errors: dict[str, list[str]] = {}
     if consent is not True:
@@ -391,7 +383,7 @@ def call_session_start(
     if not congress_selectors.ZIP_RE.match(postal_code or ""):
         errors["postal_code"] = ["Enter a 5-digit ZIP code."]
     if errors:
-        raise CallStartError(errors)
+        raise DjangoValidationError(errors)
     now = timezone.now()
     if not call_action_is_live(action, now):
         raise CallUnavailable("This call campaign is not taking calls now.")
@@ -404,12 +396,12 @@ def call_session_start(
     try:
         targets = _targets(action, lookup)
     except NeedsAddress as exc:
-        raise CallStartError(
+        raise DjangoValidationError(
             {"address": ["This ZIP code spans several districts: add your street address to find your representative."]}
         ) from exc
     targets = [t for t in targets if _first_office(t, postal_code)]
     if not targets:
-        raise CallStartError({"postal_code": ["There is no office to call for this ZIP code in this campaign."]})
+        raise DjangoValidationError({"postal_code": ["There is no office to call for this ZIP code in this campaign."]})
     if (
         office_hours.hours_enforced()
         and action.after_hours == CallAction.AfterHours.SKIP
@@ -824,9 +816,9 @@ def call_zip_entered(*, session: CallSession, digits: str) -> ZipResult:
 def call_feedback_record(*, session: CallSession, target: str, outcome: str, notes: str = "") -> CallFeedback:
     """The caller's own report for one target (bioguide id or custom key); a later report replaces it."""
     if outcome not in CallFeedback.Outcome.values:
-        raise CallStartError({"outcome": [f"Choose one of: {', '.join(CallFeedback.Outcome.values)}."]})
+        raise DjangoValidationError({"outcome": [f"Choose one of: {', '.join(CallFeedback.Outcome.values)}."]})
     if not CallLeg.objects.filter(session=session, target_key=target).exists():
-        raise CallStartError({"bioguide_id": ["This office is not one of this call's targets."]})
+        raise DjangoValidationError({"bioguide_id": ["This office is not one of this call's targets."]})
     feedback, _ = CallFeedback.objects.update_or_create(
         session=session, target_key=target, defaults={"outcome": outcome, "notes": (notes or "")[:2000]}
     )

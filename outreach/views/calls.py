@@ -12,6 +12,7 @@ from functools import wraps
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -207,9 +208,8 @@ def call_page(request, slug):
                 source="call-page",
                 ip=client_ip(request),
             )
-        except services.CallStartError as exc:
-            for field, messages in exc.errors.items():
-                form.add_error(field if field in form.fields else None, messages)
+        except ValidationError as exc:
+            form.add_error(None, exc)
             status = 400
         except services.CallLimited as exc:
             form.add_error(None, str(exc))
@@ -257,7 +257,7 @@ def session_feedback(request, slug, session_id):
                 outcome=form.cleaned_data["outcome"],
                 notes=form.cleaned_data["notes"],
             )
-        except services.CallStartError:
+        except ValidationError:
             return HttpResponseBadRequest("Unknown office for this call.")
         return redirect("calls-session-page", slug=slug, session_id=session.id)
     return HttpResponseBadRequest("Choose an outcome.")
