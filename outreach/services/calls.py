@@ -21,13 +21,13 @@ from django.utils import timezone
 
 from campaign.dbutil import transaction_lock
 from campaign.models import Campaign
-from congress import geocoder
 from congress import selectors as congress_selectors
 from congress.models import Legislator, Office
 from contacts.phones import InvalidPhone, e164, parse_us_phone
 from contacts.privacy import keyed_hash
 from contacts.services import consent_record, consent_text_current, contact_upsert
 from outreach import office_hours
+from outreach.lookup import LookupUnavailable, constituent_lookup
 from outreach.models import CallAction, CallBlock, CallFeedback, CallLeg, CallSession
 from outreach.targets import NeedsAddress, Target, TargetRule, resolve_targets
 from outreach.telephony import OutboundCall, place_call
@@ -302,19 +302,11 @@ def _any_office_open(targets: list[Target], postal_code: str, now: datetime) -> 
 
 
 # --- starting a session ----------------------------------------------------------------------------
-def _lookup(postal_code: str, address: str):
+def _lookup(postal_code: str, street: str):
     try:
-        return congress_selectors.representatives_lookup(zip=postal_code, address=address or None)
-    except ValueError as exc:
-        raise DjangoValidationError({"postal_code": ["Enter a 5-digit ZIP code."]}) from exc
-    except congress_selectors.ZipNotFound as exc:
-        raise DjangoValidationError({"postal_code": ["This ZIP code does not exist."]}) from exc
-    except congress_selectors.AddressNotFound as exc:
-        raise DjangoValidationError({"address": ["No match for this address. Check it."]}) from exc
-    except geocoder.GeocoderError as exc:
-        raise CallUnavailable("Address lookup is unavailable right now; try again shortly.") from exc
-    except congress_selectors.NoCongressData as exc:
-        raise CallUnavailable("Congress data has not been loaded yet.") from exc
+        return constituent_lookup(postal_code=postal_code, street=street)
+    except LookupUnavailable as exc:
+        raise CallUnavailable(str(exc)) from exc
 
 
 def _needs_lookup(action: CallAction) -> bool:

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from congress.models import Legislator
 from outreach.models import CallAction, CallLeg, CallSession
-from outreach.services.calls import call_block_add
+from outreach.services.calls import call_block_add, phone_normalize
 from tests.fakes.twilio import Dial
 from tests.outreach.calls.conftest import CAMPAIGN_NUMBER, SUPPORTER
 
@@ -191,6 +192,25 @@ def test_split_zip_on_the_api_asks_for_an_address(twilio_settings, fake_twilio, 
     assert "address" in body["errors"]
     assert fake_twilio.calls == []
     assert not CallSession.objects.exists()
+
+
+def test_split_zip_with_a_street_reaches_the_district_representative(
+    twilio_settings, fake_twilio, fake_census, action, start_call, simulator
+):
+    from tests.fakes.census import match_payload
+
+    # The geocoder gets the ZIP with the street: a bare street could match one in another city.
+    fake_census.add(
+        "2301 S Michigan Ave, 60616", match_payload(state="IL", state_fips="17", district="07", zip="60616")
+    )
+    response = start_call(postal_code="60616", address="2301 S Michigan Ave", phone="+13125550111")
+    davis = Legislator.objects.get(state="IL", district=7, in_office=True)
+    assert [t["bioguide_id"] for t in response.json()["targets"]][-1] == davis.bioguide_id
+    session = _session(response)
+    assert (session.district_state, session.district) == ("IL", 7)
+    transcript = simulator.run_outbound(fake_twilio.calls[0], digits=["1"], dials=[Dial(), Dial(), Dial()])
+    assert transcript.numbers[-1] == phone_normalize(davis.phone, office=True)
+    assert session.legs.get(position=2).legislator_id == davis.bioguide_id
 
 
 def _at(monkeypatch, when: datetime):
