@@ -67,6 +67,8 @@ TERMINAL = (
     CallSession.Status.CANCELED,
 )
 DIAL_RESULTS = ("completed", "busy", "no-answer", "failed", "canceled")
+CUSTOM_NAME_MAX = 120
+CUSTOM_TITLE_MAX = 40
 LEG_OPEN = (CallLeg.Status.PENDING, CallLeg.Status.DIALING)
 
 
@@ -138,6 +140,15 @@ def call_action_validate(action: CallAction) -> None:
         for item in action.custom_targets or []:
             if not isinstance(item, dict) or not item.get("name") or not item.get("phone"):
                 errors["custom_targets"] = ['Each target needs "name" and "phone".']
+                break
+            if item.get("title") is None:
+                item["title"] = ""
+            # The name doubles as the leg's office label (120 characters); the title is a leg column (40).
+            if not isinstance(item["name"], str) or len(item["name"]) > CUSTOM_NAME_MAX:
+                errors["custom_targets"] = [f'A target\'s "name" is text of at most {CUSTOM_NAME_MAX} characters.']
+                break
+            if not isinstance(item["title"], str) or len(item["title"]) > CUSTOM_TITLE_MAX:
+                errors["custom_targets"] = [f'A target\'s "title" is text of at most {CUSTOM_TITLE_MAX} characters.']
                 break
             try:
                 item["phone"] = phone_normalize(str(item["phone"]), office=True)

@@ -179,6 +179,40 @@ def test_custom_targets_with_premium_numbers_are_refused(campaign):
         )
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        {"name": "N" * 121, "phone": "+12022828000"},
+        {"name": "DHS", "title": "T" * 41, "phone": "+12022828000"},
+        {"name": 12, "phone": "+12022828000"},
+        {"name": "DHS", "title": ["Switchboard"], "phone": "+12022828000"},
+    ],
+)
+def test_custom_targets_that_do_not_fit_a_call_leg_are_refused(campaign, target):
+    from django.core.exceptions import ValidationError
+
+    from outreach.services.calls import call_action_create
+
+    with pytest.raises(ValidationError) as caught:
+        call_action_create(campaign=campaign, name="Bad", script="x", target_rule="custom", custom_targets=[target])
+    assert "custom_targets" in caught.value.message_dict
+
+
+def test_custom_target_without_a_title_gets_an_empty_one(twilio_settings, campaign, start_call):
+    from outreach.services.calls import call_action_create
+
+    action = call_action_create(
+        campaign=campaign,
+        name="Custom",
+        script="x",
+        target_rule="custom",
+        custom_targets=[{"name": "N" * 120, "title": None, "phone": "+12022828000"}],
+    )
+    assert action.custom_targets[0]["title"] == ""
+    body = start_call().json()
+    assert body["targets"] == [{"bioguide_id": None, "name": "N" * 120, "title": "", "phone": "+12022828000"}]
+
+
 def test_caller_id_prefers_a_campaign_number_in_the_supporters_area_code(
     twilio_settings, fake_twilio, action, start_call
 ):
