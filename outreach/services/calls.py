@@ -643,23 +643,30 @@ def call_next_step(*, session: CallSession, now: datetime | None = None) -> Next
     return NextStep(leg, after_hours=not is_open)
 
 
+def dial_result(raw: str) -> str:
+    """Twilio's DialCallStatus as a leg status. Twilio documents "answered" for some Dial nouns; anything
+    unknown is recorded as failed rather than refused, since refusing the webhook hangs up on the caller."""
+    if raw == "answered":
+        return "completed"
+    return raw if raw in DIAL_RESULTS else "failed"
+
+
 def call_leg_dialed(*, leg: CallLeg, dial_status: str, duration: str = "", dial_sid: str = "") -> bool:
-    """Record one office's result from the Dial action. A busy or unanswered first try gets one more
-    try at a district office. True when this request changed the leg."""
+    """Record one office's result from the Dial action (once). A busy or unanswered first try gets one
+    more try at a district office. Returns True when the session has ended (the caller hung up)."""
     now = timezone.now()
+    dial_status = dial_result(dial_status)
     changed = CallLeg.objects.filter(pk=leg.pk, status__in=(CallLeg.Status.DIALING, CallLeg.Status.ABANDONED)).update(
         status=dial_status,
         duration=int(duration) if duration.isdigit() else None,
         dial_sid=dial_sid[:64],
         ended_at=now,
     )
-    if not changed:
-        return False
     session = leg.session
     session_over = CallSession.objects.filter(pk=session.pk, status__in=TERMINAL).exists()
-    if dial_status in ("busy", "no-answer") and leg.attempt == 1 and leg.legislator_id and not session_over:
+    if changed and dial_status in ("busy", "no-answer") and leg.attempt == 1 and leg.legislator_id and not session_over:
         _fallback_leg(leg, now)
-    return True
+    return session_over
 
 
 def _fallback_leg(leg: CallLeg, now: datetime) -> None:

@@ -102,19 +102,15 @@ def hook_dialed(request, leg_id):
     leg = get_object_or_404(
         CallLeg.objects.select_related("session__action", "session__campaign", "legislator"), pk=leg_id
     )
-    dial_status = request.POST.get("DialCallStatus", "")
-    if dial_status not in services.DIAL_RESULTS:
-        return HttpResponseBadRequest("DialCallStatus missing or unknown")
-    services.call_leg_dialed(
+    session_over = services.call_leg_dialed(
         leg=leg,
-        dial_status=dial_status,
+        dial_status=request.POST.get("DialCallStatus", ""),
         duration=request.POST.get("DialCallDuration", ""),
         dial_sid=request.POST.get("DialCallSid", ""),
     )
-    session = leg.session
-    if CallSession.objects.filter(pk=session.pk, status__in=services.TERMINAL).exists():
+    if session_over:
         return _xml(twiml.hangup())
-    return _xml(twiml.to_next(session))
+    return _xml(twiml.to_next(leg.session))
 
 
 @twilio_webhook

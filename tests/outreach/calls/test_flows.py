@@ -392,6 +392,26 @@ def test_a_late_dial_result_after_hangup_is_still_recorded_once(
     assert (leg.status, leg.duration) == ("completed", 70)
 
 
+@pytest.mark.parametrize(("reported", "recorded"), [("answered", "completed"), ("", "failed"), ("weird", "failed")])
+def test_an_unexpected_dial_status_is_recorded_and_the_call_goes_on(
+    twilio_settings, fake_twilio, action, start_call, simulator, reported, recorded
+):
+    session = _session(start_call())
+    base = {"CallSid": fake_twilio.calls[0]["_sid"]}
+    simulator.post(f"https://campaign.example.org/twilio/calls/{session.id}/answer/", base)
+    simulator.post(f"https://campaign.example.org/twilio/calls/{session.id}/gather/", {**base, "Digits": "1"})
+    simulator.post(f"https://campaign.example.org/twilio/calls/{session.id}/next/", base)
+    leg = session.legs.get(position=0)
+    url = f"https://campaign.example.org/twilio/calls/legs/{leg.id}/dialed/"
+    response = simulator.post(url, {**base, "DialCallStatus": reported, "DialCallDuration": "5"})
+    # A 4xx here would make Twilio drop the caller in the middle of the call.
+    assert response.status_code == 200
+    assert b"<Hangup" not in response.content
+    assert b"/next/" in response.content
+    leg.refresh_from_db()
+    assert leg.status == recorded
+
+
 def test_a_phone_is_limited_to_three_sessions_a_day(twilio_settings, fake_twilio, action, start_call):
     for _ in range(3):
         start_call()
