@@ -67,6 +67,9 @@ TERMINAL = (
     CallSession.Status.CANCELED,
 )
 DIAL_RESULTS = ("completed", "busy", "no-answer", "failed", "canceled")
+# Wrong keys before goodbye: the first gets the prompt once more. (Inbound, the ZIP prompts count the same
+# column; it starts again at zero once the ZIP is resolved.)
+WRONG_KEY_PROMPTS = 2
 CUSTOM_NAME_MAX = 120
 CUSTOM_TITLE_MAX = 40
 LEG_OPEN = (CallLeg.Status.PENDING, CallLeg.Status.DIALING)
@@ -575,6 +578,21 @@ def call_key_pressed(*, session: CallSession) -> bool:
     )
 
 
+def call_wrong_key(*, session: CallSession) -> bool:
+    """Count a key other than 1. True when the caller has been prompted again already: time to say
+    goodbye instead of prompting forever."""
+    updated = CallSession.objects.filter(pk=session.pk, connected_at__isnull=True).update(
+        prompts=F("prompts") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        return False
+    session.refresh_from_db(fields=["prompts"])
+    if session.prompts < WRONG_KEY_PROMPTS:
+        return False
+    call_no_key(session=session)
+    return True
+
+
 def call_no_key(*, session: CallSession) -> bool:
     return bool(
         CallSession.objects.filter(pk=session.pk, outcome=CallSession.Outcome.NONE, connected_at__isnull=True).update(
@@ -807,6 +825,7 @@ def call_zip_entered(*, session: CallSession, digits: str) -> ZipResult:
         if CallLeg.objects.filter(session=locked).exists():
             return ZipResult(ok=True, split=locked.split_zip, legs=list(locked.legs.order_by("position", "attempt")))
         CallSession.objects.filter(pk=session.pk).update(
+            prompts=0,
             postal_code=digits,
             district_state=(lookup.state or "") if lookup else "",
             district=lookup.district if lookup and not split else None,

@@ -73,6 +73,8 @@ def hook_gather(request, session_id):
         return _xml(twiml.to_next(session))
     if session.connected_at is not None:
         return _xml(twiml.to_next(session))
+    if services.call_wrong_key(session=session):
+        return _xml(twiml.wrong_key_goodbye())
     return _xml(twiml.repeat_key_prompt(session))
 
 

@@ -112,6 +112,19 @@ def test_no_key_prompts_once_more_then_says_goodbye_without_dialing(
     assert set(session.legs.values_list("status", flat=True)) == {"not-reached"}
 
 
+def test_a_wrong_key_prompts_once_more_then_says_goodbye(twilio_settings, fake_twilio, action, start_call, simulator):
+    session = _session(start_call())
+    transcript = simulator.run_outbound(fake_twilio.calls[0], digits=["2", "7", "1"])
+    # The script's gather, then one more prompt; the second wrong key ends the call.
+    assert len(transcript.gathers) == 2
+    assert transcript.dialed == []
+    assert "won't connect this call" in transcript.text
+    assert transcript.hung_up
+    session.refresh_from_db()
+    assert session.outcome == "no_key"
+    assert session.connected_at is None
+
+
 def test_next_office_is_never_dialed_before_a_key_is_pressed(
     twilio_settings, fake_twilio, action, start_call, simulator
 ):
