@@ -25,7 +25,7 @@ from congress import selectors as congress_selectors
 from congress.models import Legislator, Office
 from contacts.phones import InvalidPhone, e164, parse_us_phone
 from contacts.privacy import keyed_hash
-from contacts.services import consent_record, consent_text_current, contact_upsert
+from contacts.services import consent_text_current, contact_upsert
 from outreach import office_hours
 from outreach.lookup import LookupUnavailable, constituent_lookup
 from outreach.models import CallAction, CallBlock, CallFeedback, CallLeg, CallSession
@@ -424,16 +424,10 @@ def call_session_start(
         _check_limits(action=action, phone_digest=digest, ip_digest=ip_digest, now=now)
         contact = None
         if email:
-            contact, _ = contact_upsert(email=email, source=source or "call", phone=e164, postal_code=postal_code[:5])
-            consent_record(
-                contact=contact,
-                channel="phone",
-                granted=True,
-                text_key=CONSENT_KEY,
-                text=consent_text,
-                source=source or "call",
-                ip=ip,
-            )
+            # The consent covers this call only ("used for this call and its limits only"): the number stays
+            # on the session, which forgets it after CALL_PHONE_RETENTION_DAYS, and no standing phone consent
+            # is recorded on the contact. The session's consent_text is the record of what was agreed to.
+            contact, _ = contact_upsert(email=email, source=source or "call", postal_code=postal_code[:5])
         session = CallSession(
             action=action,
             campaign_id=action.campaign_id,

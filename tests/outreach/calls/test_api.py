@@ -122,13 +122,17 @@ def test_bad_feedback_is_400(twilio_settings, action, start_call, api_client, bo
     assert field in response.json()["errors"]
 
 
-def test_email_with_the_call_records_phone_consent_with_its_text(twilio_settings, action, start_call):
-    start_call(email="Vol@Example.org")
+def test_email_with_the_call_keeps_neither_the_phone_nor_a_standing_phone_consent(twilio_settings, action, start_call):
+    from contacts.selectors import consent_state
+
+    session = CallSession.objects.get(pk=start_call(email="Vol@Example.org").json()["id"])
     contact = Contact.objects.get(email__iexact="vol@example.org")
-    assert contact.phone == SUPPORTER
-    consent = ConsentRecord.objects.get(contact=contact)
-    assert consent.channel == "phone" and consent.granted
-    assert "phone call" in consent.consent_text.text
+    assert session.contact == contact
+    # The number is for this call: it lives on the session (forgotten after the retention days), not the contact.
+    assert contact.phone == ""
+    assert not ConsentRecord.objects.filter(contact=contact).exists()
+    assert consent_state(contact=contact, channel="phone") is False
+    assert "phone call" in session.consent_text.text
 
 
 def test_session_keeps_e164_and_a_keyed_hash_of_the_phone(twilio_settings, action, start_call, settings):
