@@ -15,7 +15,8 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -535,24 +536,23 @@ def _lower_ranks(status: str) -> list[str]:
 
 
 def call_status_update(*, session: CallSession, status: str, duration: str = "", sid: str = "") -> bool:
-    """Move the session forward to `status`; never backwards, never twice. True when something changed."""
-    if status == "answered":
-        status = CallSession.Status.IN_PROGRESS
+    """Move the session forward to `status`; never backwards, never twice. True when something changed.
+    Only `session.pk` is read, so callers may pass a row loaded with nothing else."""
     if status not in _STATUS_RANK and status not in TERMINAL:
         return False
     now = timezone.now()
     fields: dict = {"status": status, "updated_at": now}
+    if sid:
+        fields["twilio_sid"] = Coalesce("twilio_sid", Value(sid))
+    if status == CallSession.Status.IN_PROGRESS:
+        fields["answered_at"] = Coalesce("answered_at", Value(now))
     if status in TERMINAL:
         fields["ended_at"] = now
         if duration.isdigit():
             fields["duration"] = int(duration)
     changed = CallSession.objects.filter(pk=session.pk, status__in=_lower_ranks(status)).update(**fields)
-    if sid:
-        CallSession.objects.filter(pk=session.pk, twilio_sid__isnull=True).update(twilio_sid=sid)
-    if changed and status == CallSession.Status.IN_PROGRESS:
-        CallSession.objects.filter(pk=session.pk, answered_at__isnull=True).update(answered_at=now)
     if changed and status in TERMINAL:
-        legs = CallLeg.objects.filter(session=session)
+        legs = CallLeg.objects.filter(session_id=session.pk)
         legs.filter(status=CallLeg.Status.PENDING).update(status=CallLeg.Status.NOT_REACHED)
         # A Dial action that arrives later still records the office's result (see call_leg_dialed).
         legs.filter(status=CallLeg.Status.DIALING).update(status=CallLeg.Status.ABANDONED, ended_at=now)

@@ -117,7 +117,8 @@ def hook_dialed(request, leg_id):
 
 @twilio_webhook
 def hook_status(request, session_id):
-    session = _session(session_id)
+    # Twilio posts this for every state change of every call: one indexed SELECT of the key, no joins.
+    session = get_object_or_404(CallSession.objects.only("pk"), pk=session_id)
     services.call_status_update(
         session=session,
         status=request.POST.get("CallStatus", ""),

@@ -375,6 +375,25 @@ def test_repeated_and_out_of_order_callbacks_change_nothing_twice(
     assert CallLeg.objects.filter(session=session, attempt=2).count() == 1
 
 
+def test_a_status_callback_is_one_select_and_one_update(
+    twilio_settings, fake_twilio, action, start_call, simulator, django_assert_num_queries
+):
+    session = _session(start_call())
+    CallSession.objects.filter(pk=session.pk).update(twilio_sid=None)
+    created = fake_twilio.calls[0]
+    with django_assert_num_queries(2):
+        response = simulator.post(created["StatusCallback"], {"CallSid": "CAfirst", "CallStatus": "in-progress"})
+    assert response.status_code == 204
+    session.refresh_from_db()
+    assert (session.status, session.twilio_sid) == ("in-progress", "CAfirst")
+    answered = session.answered_at
+    assert answered is not None
+    simulator.post(created["StatusCallback"], {"CallSid": "CAother", "CallStatus": "completed", "CallDuration": "9"})
+    session.refresh_from_db()
+    # The first sid and answer time stay.
+    assert (session.status, session.twilio_sid, session.answered_at) == ("completed", "CAfirst", answered)
+
+
 def test_repeated_next_request_dials_the_same_office_again(twilio_settings, fake_twilio, action, start_call, simulator):
     session = _session(start_call())
     base = {"CallSid": fake_twilio.calls[0]["_sid"]}
