@@ -6,6 +6,7 @@ so a repeated or late callback from Twilio changes nothing the second time.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 from dataclasses import dataclass
@@ -119,7 +120,16 @@ def phone_hash(e164: str) -> str:
     return keyed_hash(e164, purpose="call-phone")
 
 
+def ip_normalize(ip: str) -> str:
+    """One spelling per address ("0:0:0:0:0:0:0:1" is "::1"), so a block matches however it was typed."""
+    return ipaddress.ip_address(ip.strip()).compressed
+
+
 def ip_hash(ip: str) -> str:
+    try:
+        ip = ip_normalize(ip)
+    except ValueError:
+        ip = ip.strip()
     return keyed_hash(ip, purpose="call-ip")
 
 
@@ -209,15 +219,25 @@ def blocked(*, phone_digest: str = "", ip_digest: str = "", now: datetime | None
     return CallBlock.objects.filter(wanted).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now)).exists()
 
 
-def call_block_add(*, kind: str, value: str, reason: str = "", expires_at: datetime | None = None) -> CallBlock:
-    """Block a phone (any format) or an IP. Only the keyed hash and a short hint are stored."""
+def call_block_digest(*, kind: str, value: str) -> tuple[str, str]:
+    """(keyed hash, short hint) for a phone (any format) or an IP to block; ValidationError on "value"."""
     if kind == CallBlock.Kind.PHONE:
-        e164 = phone_normalize(value)
-        digest, label = phone_hash(e164), f"…{e164[-4:]}"
-    elif kind == CallBlock.Kind.IP:
-        digest, label = ip_hash(value.strip()), ""
-    else:
-        raise ValueError(f"unknown block kind {kind!r}")
+        try:
+            e164 = phone_normalize(value)
+        except PhoneRejected as exc:
+            raise DjangoValidationError({"value": [str(exc)]}) from exc
+        return phone_hash(e164), f"…{e164[-4:]}"
+    if kind == CallBlock.Kind.IP:
+        try:
+            return ip_hash(ip_normalize(value)), ""
+        except ValueError as exc:
+            raise DjangoValidationError({"value": ["Enter an IPv4 or IPv6 address."]}) from exc
+    raise DjangoValidationError({"kind": [f"Unknown block kind {kind!r}."]})
+
+
+def call_block_add(*, kind: str, value: str, reason: str = "", expires_at: datetime | None = None) -> CallBlock:
+    """Block a phone or an IP. Only the keyed hash and a short hint are stored."""
+    digest, label = call_block_digest(kind=kind, value=value)
     block, _ = CallBlock.objects.update_or_create(
         kind=kind, value_hash=digest, defaults={"label": label, "reason": reason, "expires_at": expires_at}
     )

@@ -446,6 +446,28 @@ def test_admin_lists_sessions_without_phones_and_blocks_by_hash(twilio_settings,
     assert admin_client.get("/admin/outreach/callaction/").status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("typed", "seen"), [("0:0:0:0:0:0:0:1", "::1"), ("::1", "0:0:0:0:0:0:0:1"), (" 127.0.0.1 ", "127.0.0.1")]
+)
+def test_an_ip_blocked_in_the_admin_matches_however_it_is_written(admin_client, typed, seen):
+    from outreach.models import CallBlock
+    from outreach.services.calls import blocked, ip_hash
+
+    response = admin_client.post("/admin/outreach/callblock/add/", {"kind": "ip", "value": typed, "reason": "abuse"})
+    assert response.status_code == 302
+    assert CallBlock.objects.get().value_hash == ip_hash(seen)
+    assert blocked(ip_digest=ip_hash(seen))
+
+
+def test_the_admin_refuses_a_block_value_that_is_no_ip(admin_client):
+    from outreach.models import CallBlock
+
+    response = admin_client.post("/admin/outreach/callblock/add/", {"kind": "ip", "value": "not-an-ip"})
+    assert response.status_code == 200
+    assert "IPv4 or IPv6" in response.content.decode()
+    assert not CallBlock.objects.exists()
+
+
 def test_old_sessions_forget_the_phone_but_keep_the_limit(twilio_settings, action, start_call, monkeypatch):
     from datetime import timedelta
 
