@@ -31,7 +31,8 @@ from contacts.services import consent_text_current, contact_upsert
 from outreach import office_hours
 from outreach.lookup import LookupUnavailable, constituent_lookup
 from outreach.models import CallAction, CallBlock, CallFeedback, CallLeg, CallSession
-from outreach.targets import NeedsAddress, Target, TargetRule, resolve_targets
+from outreach.selectors.calls import action_targets, live_call_actions
+from outreach.targets import NeedsAddress, Target, TargetRule
 from outreach.telephony import OutboundCall, place_call
 
 log = logging.getLogger("outreach.calls")
@@ -189,13 +190,7 @@ def call_action_create(*, campaign: Campaign, name: str, script: str, **fields) 
 
 
 def call_action_is_live(action: CallAction, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return (
-        action.is_active
-        and action.campaign.status == Campaign.Status.ACTIVE
-        and (action.starts_at is None or action.starts_at <= now)
-        and (action.ends_at is None or now < action.ends_at)
-    )
+    return live_call_actions(now).filter(pk=action.pk).exists()
 
 
 def _pick_caller_id(action: CallAction, phone: str, seed: str) -> str:
@@ -348,18 +343,6 @@ def _needs_lookup(action: CallAction) -> bool:
     return action.target_rule in (TargetRule.SENATORS, TargetRule.REPRESENTATIVE, TargetRule.BOTH, TargetRule.COMMITTEE)
 
 
-def _targets(action: CallAction, lookup, *, rule: str | None = None) -> list[Target]:
-    return resolve_targets(
-        rule=rule or action.target_rule,
-        lookup=lookup,
-        bioguide_ids=action.bioguide_ids or (),
-        committee_id=action.committee_id or None,
-        custom=action.custom_targets or (),
-        order=action.target_order,
-        max_targets=action.max_targets,
-    )
-
-
 def _create_legs(session: CallSession, targets: list[Target]) -> list[CallLeg]:
     legs = []
     for position, target in enumerate(targets):
@@ -421,7 +404,7 @@ def call_session_start(
 
     lookup = _lookup(postal_code, address) if _needs_lookup(action) else None
     try:
-        targets = _targets(action, lookup)
+        targets = action_targets(action, lookup)
     except NeedsAddress as exc:
         raise DjangoValidationError(
             {"address": ["This ZIP code spans several districts: add your street address to find your representative."]}
@@ -737,14 +720,7 @@ def _fallback_leg(leg: CallLeg, now: datetime) -> None:
 def inbound_action(to_number: str, now: datetime | None = None) -> CallAction | None:
     """The live action that answers this campaign number: one that lists it, else the newest one using
     the site's default number."""
-    now = now or timezone.now()
-    live = [
-        a
-        for a in CallAction.objects.select_related("campaign").filter(
-            is_active=True, campaign__status=Campaign.Status.ACTIVE
-        )
-        if call_action_is_live(a, now)
-    ]
+    live = list(live_call_actions(now).order_by("id"))
     try:
         number = phone_normalize(to_number, office=True)
     except PhoneRejected:
@@ -830,10 +806,10 @@ def call_zip_entered(*, session: CallSession, digits: str) -> ZipResult:
         return ZipResult(ok=False, give_up=give_up)
     split = False
     try:
-        targets = _targets(action, lookup)
+        targets = action_targets(action, lookup)
     except NeedsAddress:
         split = True
-        targets = _targets(action, lookup, rule=TargetRule.SENATORS)
+        targets = action_targets(action, lookup, rule=TargetRule.SENATORS)
     with transaction.atomic():
         locked = CallSession.objects.select_for_update().get(pk=session.pk)
         if CallLeg.objects.filter(session=locked).exists():

@@ -5,7 +5,7 @@ import pytest
 from contacts.models import ConsentRecord, Contact
 from outreach.models import CallFeedback, CallSession
 from tests.fakes.twilio import Dial
-from tests.outreach.calls.conftest import SUPPORTER
+from tests.outreach.calls.conftest import CAMPAIGN_NUMBER, SUPPORTER
 
 pytestmark = pytest.mark.django_db
 
@@ -405,6 +405,30 @@ def test_action_outside_its_dates_takes_no_calls(twilio_settings, action, start_
     action.ends_at = timezone.now() - timedelta(days=1)
     action.save()
     start_call(expect=404)
+
+
+def test_live_call_actions_apply_dates_and_statuses_in_one_query(
+    twilio_settings, campaign, action, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from campaign.models import Campaign
+    from outreach.selectors.calls import live_call_actions
+    from outreach.services.calls import call_action_is_live, inbound_action
+
+    now = timezone.now()
+    action.starts_at, action.ends_at = now, now + timedelta(hours=1)
+    action.save()
+    with django_assert_num_queries(1):
+        assert list(live_call_actions(now)) == [action]
+    assert not live_call_actions(now - timedelta(seconds=1)).exists()  # not started yet
+    assert not call_action_is_live(action, now + timedelta(hours=1))  # ends_at is exclusive
+    assert inbound_action(CAMPAIGN_NUMBER, now) == action
+    assert inbound_action(CAMPAIGN_NUMBER, now - timedelta(seconds=1)) is None
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.PAUSED)
+    assert not call_action_is_live(action, now)
 
 
 def test_specific_members_are_called_whatever_the_callers_zip(twilio_settings, campaign, start_call):
