@@ -18,6 +18,19 @@ EASTERN = ZoneInfo("America/New_York")
 OPEN_AT = time(9, 0)
 CLOSE_AT = time(17, 0)
 
+
+def hours_text() -> str:
+    """The opening hours in words, from OPEN_AT and CLOSE_AT."""
+
+    def hm(t: time) -> str:
+        return f"{t.hour}:{t.minute:02d}"
+
+    return (
+        f"They answer weekdays {hm(OPEN_AT)} to {hm(CLOSE_AT)} (DC offices Eastern time, district offices local "
+        "time), except federal holidays."
+    )
+
+
 # The zone most of a state's people live in; offices in states split across zones are resolved from
 # their ZIP or coordinates first (see office_timezone).
 STATE_TIMEZONES = {

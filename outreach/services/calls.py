@@ -412,15 +412,8 @@ def call_session_start(
     targets = [t for t in targets if _first_office(t, postal_code)]
     if not targets:
         raise DjangoValidationError({"postal_code": ["There is no office to call for this ZIP code in this campaign."]})
-    if (
-        office_hours.hours_enforced()
-        and action.after_hours == CallAction.AfterHours.SKIP
-        and not _any_office_open(targets, postal_code, now)
-    ):
-        raise OfficesClosed(
-            "The offices are closed now. They answer weekdays 9:00 to 17:00 (DC offices Eastern time, "
-            "district offices local time), except federal holidays."
-        )
+    if action.after_hours == CallAction.AfterHours.SKIP and not _any_office_open(targets, postal_code, now):
+        raise OfficesClosed(f"The offices are closed now. {office_hours.hours_text()}")
 
     with transaction.atomic():
         # Two requests for the same phone at once must not both slip under the daily limit.
@@ -634,18 +627,16 @@ def call_next_step(*, session: CallSession, now: datetime | None = None) -> Next
     if leg.status == CallLeg.Status.DIALING:
         return NextStep(leg, after_hours=leg.after_hours)  # a repeated request: the same Dial again
     action = session.action
-    is_open = True
-    if office_hours.hours_enforced():
-        if leg.office_kind == CallLeg.OfficeKind.DISTRICT and leg.office is not None:
-            is_open = office_hours.district_office_open(leg.office, now)
-        else:
-            is_open = office_hours.dc_open(now)
-        if not is_open and leg.legislator is not None:
-            tried = {leg.office_id} if leg.office_id else set()
-            other = _open_district_office(leg.legislator, near=session.postal_code, now=now, exclude=tried)
-            if other is not None:
-                _switch_office(leg, _district_choice(other))
-                is_open = True
+    if leg.office_kind == CallLeg.OfficeKind.DISTRICT and leg.office is not None:
+        is_open = office_hours.district_office_open(leg.office, now)
+    else:
+        is_open = office_hours.dc_open(now)
+    if not is_open and leg.legislator is not None:
+        tried = {leg.office_id} if leg.office_id else set()
+        other = _open_district_office(leg.legislator, near=session.postal_code, now=now, exclude=tried)
+        if other is not None:
+            _switch_office(leg, _district_choice(other))
+            is_open = True
     if not is_open and action.after_hours == CallAction.AfterHours.SKIP:
         CallLeg.objects.filter(pk=leg.pk, status=CallLeg.Status.PENDING).update(
             status=CallLeg.Status.CLOSED, ended_at=now
@@ -688,9 +679,8 @@ def _fallback_leg(leg: CallLeg, now: datetime) -> None:
     exclude = {leg.office_id} if leg.office_id else set()
     session = leg.session
     office = _open_district_office(leg.legislator, near=session.postal_code, now=now, exclude=exclude)
-    if office is None and (
-        not office_hours.hours_enforced() or session.action.after_hours == CallAction.AfterHours.VOICEMAIL
-    ):
+    # With office hours off, every office counts as open, so `office` is only None when none is left.
+    if office is None and session.action.after_hours == CallAction.AfterHours.VOICEMAIL:
         # Closed everywhere, but this campaign leaves voicemails: the nearest district office will do.
         candidates = _district_offices(leg.legislator, near=session.postal_code, exclude=exclude)
         office = candidates[0] if candidates else None

@@ -268,7 +268,23 @@ def test_at_night_a_skip_campaign_refuses_to_start(twilio_settings, fake_twilio,
     _at(monkeypatch, NIGHT)
     response = start_call(expect=409)
     assert "closed" in response.json()["message"]
+    assert "weekdays 9:00 to 17:00" in response.json()["message"]
     assert fake_twilio.calls == []
+
+
+def test_the_closed_message_states_the_hours_office_hours_uses(
+    twilio_settings, fake_twilio, action, start_call, monkeypatch
+):
+    from datetime import time
+
+    from outreach import office_hours
+
+    twilio_settings.CALL_OFFICE_HOURS = True
+    monkeypatch.setattr(office_hours, "CLOSE_AT", time(16, 30))
+    action.after_hours = CallAction.AfterHours.SKIP
+    action.save()
+    _at(monkeypatch, NIGHT)
+    assert "weekdays 9:00 to 16:30" in start_call(expect=409).json()["message"]
 
 
 def test_offices_closing_mid_call_are_skipped_when_the_campaign_says_so(
