@@ -24,6 +24,7 @@ from django.utils import timezone
 from campaign.dbutil import transaction_lock
 from campaign.models import Campaign
 from congress import selectors as congress_selectors
+from congress import usps
 from congress.models import Legislator, Office
 from contacts.phones import InvalidPhone, e164, parse_us_phone
 from contacts.privacy import keyed_hash
@@ -278,14 +279,9 @@ class OfficeChoice:
 
 
 def _zip_point(postal_code: str) -> tuple[float, float] | None:
-    import zipcodes
-
-    try:
-        found = zipcodes.matching(postal_code[:5]) if postal_code else []
-    except (TypeError, ValueError):
-        return None
-    if found and found[0].get("lat") and found[0].get("long"):
-        return float(found[0]["lat"]), float(found[0]["long"])
+    info = usps.zip_info(postal_code[:5]) if postal_code else None
+    if info and info.lat and info.lon:
+        return info.lat, info.lon
     return None
 
 
