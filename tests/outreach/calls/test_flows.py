@@ -144,6 +144,7 @@ def test_star_skips_the_current_office_and_moves_to_the_next(
     )
     assert transcript.numbers == [SANDERS, WELCH, BALINT]
     assert transcript.dialed[0]["hangupOnStar"] == "true"
+    assert transcript.dialed[0].get("starred") and not transcript.dialed[1].get("starred")
     assert "Press star" in transcript.text
     assert [leg[3] for leg in _legs(session)] == ["completed", "completed", "completed"]
     assert session.legs.get(position=0).duration == 4
