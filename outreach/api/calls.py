@@ -133,7 +133,7 @@ class CallStartView(APIView):
         session.refresh_from_db(fields=["status"])
         targets = [
             {"bioguide_id": leg.legislator_id, "name": leg.name, "title": leg.title, "phone": leg.phone}
-            for leg in session.legs.filter(attempt=1).order_by("position")
+            for leg in session.started_legs
         ]
         body = {"id": session.id, "status": session.status, "targets": targets}
         return Response(CallStartOut(body).data, status=status.HTTP_202_ACCEPTED)

@@ -339,26 +339,32 @@ def _needs_lookup(action: CallAction) -> bool:
     return action.target_rule in (TargetRule.SENATORS, TargetRule.REPRESENTATIVE, TargetRule.BOTH, TargetRule.COMMITTEE)
 
 
-def _create_legs(session: CallSession, targets: list[Target]) -> list[CallLeg]:
-    legs = []
-    for position, target in enumerate(targets):
-        choice = _first_office(target, session.postal_code)
-        if choice is None:
-            continue
-        legs.append(
-            CallLeg(
-                session=session,
-                position=position,
-                target_key=target.key,
-                legislator=target.legislator,
-                name=target.name,
-                title=target.title,
-                office_kind=choice.kind,
-                office=choice.office,
-                office_label=choice.label,
-                phone=choice.phone,
-            )
+def _plan_offices(targets: list[Target], postal_code: str) -> list[tuple[Target, OfficeChoice]]:
+    """Each target with the first office to dial; a target with no office to call is dropped."""
+    planned = []
+    for target in targets:
+        choice = _first_office(target, postal_code)
+        if choice is not None:
+            planned.append((target, choice))
+    return planned
+
+
+def _create_legs(session: CallSession, planned: list[tuple[Target, OfficeChoice]]) -> list[CallLeg]:
+    legs = [
+        CallLeg(
+            session=session,
+            position=position,
+            target_key=target.key,
+            legislator=target.legislator,
+            name=target.name,
+            title=target.title,
+            office_kind=choice.kind,
+            office=choice.office,
+            office_label=choice.label,
+            phone=choice.phone,
         )
+        for position, (target, choice) in enumerate(planned)
+    ]
     return CallLeg.objects.bulk_create(legs)
 
 
@@ -376,6 +382,7 @@ def call_session_start(
 ) -> CallSession:
     """Validate, check limits, resolve targets, write the session and its legs, and enqueue the call.
 
+    The returned session's `started_legs` are the legs just written, one per target in calling order.
     Raises django's ValidationError (400), CallBlocked (403), CallLimited (429), OfficesClosed (409),
     CallUnavailable (503)."""
     errors: dict[str, list[str]] = {}
@@ -405,9 +412,10 @@ def call_session_start(
         raise DjangoValidationError(
             {"address": ["This ZIP code spans several districts: add your street address to find your representative."]}
         ) from exc
-    targets = [t for t in targets if _first_office(t, postal_code)]
-    if not targets:
+    planned = _plan_offices(targets, postal_code)
+    if not planned:
         raise DjangoValidationError({"postal_code": ["There is no office to call for this ZIP code in this campaign."]})
+    targets = [target for target, _ in planned]
     if action.after_hours == CallAction.AfterHours.SKIP and not _any_office_open(targets, postal_code, now):
         raise OfficesClosed(f"The offices are closed now. {office_hours.hours_text()}")
 
@@ -438,7 +446,7 @@ def call_session_start(
         )
         session.caller_id = _pick_caller_id(action, e164, str(session.id))
         session.save()
-        _create_legs(session, targets)
+        session.started_legs = _create_legs(session, planned)
         from outreach.tasks.calls import call_place
 
         call_place.delay_on_commit(str(session.id))
@@ -809,7 +817,7 @@ def call_zip_entered(*, session: CallSession, digits: str) -> ZipResult:
             split_zip=split,
         )
         session.postal_code = digits
-        legs = _create_legs(session, targets)
+        legs = _create_legs(session, _plan_offices(targets, digits))
     if not legs:
         CallSession.objects.filter(pk=session.pk, outcome=CallSession.Outcome.NONE).update(
             outcome=CallSession.Outcome.NO_TARGETS
