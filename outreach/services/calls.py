@@ -726,6 +726,14 @@ def inbound_action(to_number: str, now: datetime | None = None) -> CallAction | 
     return max(defaults, key=lambda a: a.pk) if defaults else None
 
 
+def _over_hourly(digest: str, now: datetime) -> bool:
+    hourly = settings.CALL_IP_HOURLY_LIMIT
+    if not hourly or not settings.THROTTLES_ENABLED:
+        return False
+    recent = CallSession.objects.filter(phone_hash=digest, created_at__gt=now - timedelta(hours=1))
+    return len(recent.values_list("pk", flat=True)[:hourly]) >= hourly
+
+
 class InboundRefused(Exception):
     """The caller is blocked or over the limit; `reason` is what they hear."""
 
@@ -748,6 +756,11 @@ def call_inbound_start(*, action: CallAction, from_number: str, to_number: str, 
             _check_limits(action=action, phone_digest=digest, ip_digest="", now=now)
         except CallLimited as exc:
             raise InboundRefused("Thank you! You have reached today's limit of calls. Goodbye.") from exc
+    elif _over_hourly(digest, now):
+        # A withheld or foreign number is no person we can limit by the day: every caller sending the same
+        # From value (all withheld ones, typically) shares one network's hourly allowance instead, so a
+        # dialer hiding its number cannot run up calls without bound.
+        raise InboundRefused("We're sorry, this line is busy right now. Please call again later. Goodbye.")
     try:
         with transaction.atomic():
             return CallSession.objects.create(

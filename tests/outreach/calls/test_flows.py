@@ -150,6 +150,28 @@ def test_star_skips_the_current_office_and_moves_to_the_next(
     assert session.legs.get(position=0).duration == 4
 
 
+def test_withheld_callers_on_the_call_in_line_share_an_hourly_limit(twilio_settings, action, simulator):
+    twilio_settings.THROTTLES_ENABLED = True
+    twilio_settings.CALL_IP_HOURLY_LIMIT = 2
+
+    def ring(from_):
+        return simulator.run_inbound(
+            voice_url="https://campaign.example.org/twilio/calls/inbound/",
+            status_url=None,
+            from_=from_,
+            to=CAMPAIGN_NUMBER,
+            digits=[],
+        )
+
+    assert "ZIP code" in ring("anonymous").text
+    assert "ZIP code" in ring("anonymous").text
+    refused = ring("anonymous")
+    assert "call again later" in refused.text and refused.gathers == []
+    assert CallSession.objects.count() == 2
+    # A caller with a US number is limited per phone, by the day, not by this pool.
+    assert "ZIP code" in ring("+18025550177").text
+
+
 def test_call_in_line_asks_for_a_zip_and_connects(twilio_settings, action, simulator):
     transcript = simulator.run_inbound(
         voice_url="https://campaign.example.org/twilio/calls/inbound/",
