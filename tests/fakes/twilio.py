@@ -33,14 +33,15 @@ class _RestHandler(BaseHTTPRequestHandler):
 
     def _answer(self, status: int, body: dict):
         fake: FakeTwilioRest = self.server.fake
+        # Recorded before answering: the client may read `requests` as soon as it has the response.
+        with fake.lock:
+            fake.requests.append((self.command, self.path, status))
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
-        with fake.lock:
-            fake.requests.append((self.command, self.path, status))
 
     def do_GET(self):  # noqa: N802 - http.server's naming
         self._answer(405, {"code": 20004, "message": "Method not allowed", "status": 405})
