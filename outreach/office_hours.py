@@ -14,9 +14,24 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from congress import usps
+
 EASTERN = ZoneInfo("America/New_York")
 OPEN_AT = time(9, 0)
 CLOSE_AT = time(17, 0)
+
+
+def hours_text() -> str:
+    """The opening hours in words, from OPEN_AT and CLOSE_AT."""
+
+    def hm(t: time) -> str:
+        return f"{t.hour}:{t.minute:02d}"
+
+    return (
+        f"They answer weekdays {hm(OPEN_AT)} to {hm(CLOSE_AT)} (DC offices Eastern time, district offices local "
+        "time), except federal holidays."
+    )
+
 
 # The zone most of a state's people live in; offices in states split across zones are resolved from
 # their ZIP or coordinates first (see office_timezone).
@@ -100,26 +115,18 @@ def dc_open(when: datetime) -> bool:
     return not hours_enforced() or is_open_at(when, EASTERN)
 
 
-@lru_cache(maxsize=4096)
 def _zip_timezone(zip5: str) -> str:
-    import zipcodes
-
-    try:
-        found = zipcodes.matching(zip5)
-    except (TypeError, ValueError):
-        return ""
-    return found[0].get("timezone", "") if found else ""
+    info = usps.zip_info(zip5)
+    return info.timezone if info else ""
 
 
 @cache
 def _zip_points(state: str) -> tuple[tuple[float, float, str], ...]:
-    import zipcodes
-
-    points = []
-    for z in zipcodes.filter_by(state=state):
-        if z.get("timezone", "").startswith(("America/", "Pacific/")) and z.get("lat") and z.get("long"):
-            points.append((float(z["lat"]), float(z["long"]), z["timezone"]))
-    return tuple(points)
+    return tuple(
+        (z.lat, z.lon, z.timezone)
+        for z in usps.zip_infos()
+        if z.state == state and z.timezone.startswith(("America/", "Pacific/")) and z.lat and z.lon
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -6,7 +6,7 @@ only our copy of it is anonymized.
 """
 
 from contacts.models import Contact
-from outreach.models import CallSession, Letter, LetterSubmission
+from outreach.models import CallFeedback, CallSession, Letter, LetterSubmission
 
 ERASED = "[erased]"
 
@@ -21,8 +21,14 @@ def export(contact: Contact) -> dict:
                 "phone": s.phone,
                 "postal_code": s.postal_code,
                 "legs": [{"office": leg.name, "status": leg.status, "duration": leg.duration} for leg in s.legs.all()],
+                # The caller's own reports, in their own words.
+                "feedback": [
+                    {"target": f.target_key, "outcome": f.outcome, "notes": f.notes} for f in s.feedback.all()
+                ],
             }
-            for s in CallSession.objects.filter(contact=contact).select_related("campaign").prefetch_related("legs")
+            for s in CallSession.objects.filter(contact=contact)
+            .select_related("campaign")
+            .prefetch_related("legs", "feedback")
         ],
         "letters": [
             {
@@ -40,6 +46,7 @@ def export(contact: Contact) -> dict:
 
 def erase(contact: Contact) -> None:
     CallSession.objects.filter(contact=contact).update(phone="", postal_code="")
+    CallFeedback.objects.filter(session__contact=contact).update(notes="")
     LetterSubmission.objects.filter(contact=contact).update(
         prefix="", given_name="", family_name="", email="", phone="", address_line="", locality="",
         postal_code="", subject="", message="",

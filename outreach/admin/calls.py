@@ -55,18 +55,18 @@ class CallBlockForm(forms.ModelForm):
         fields = ("kind", "reason", "expires_at")
 
     def clean(self):
-        from outreach.services.calls import PhoneRejected, ip_hash, phone_hash, phone_normalize
+        from django.core.exceptions import ValidationError
+
+        from outreach.services.calls import call_block_digest
 
         data = super().clean()
-        value = (data.get("value") or "").strip()
-        if data.get("kind") == CallBlock.Kind.PHONE:
+        if data.get("kind") and "value" in data:
             try:
-                e164 = phone_normalize(value)
-            except PhoneRejected as exc:
-                raise forms.ValidationError({"value": str(exc)}) from exc
-            self.instance.value_hash, self.instance.label = phone_hash(e164), f"…{e164[-4:]}"
-        elif value:
-            self.instance.value_hash, self.instance.label = ip_hash(value), ""
+                self.instance.value_hash, self.instance.label = call_block_digest(
+                    kind=data["kind"], value=data["value"]
+                )
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.message_dict) from exc
         return data
 
 

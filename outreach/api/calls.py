@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaign.clientip import client_ip
-from campaign.errors import Conflict, ServiceUnavailable
+from campaign.errors import Conflict, ServiceUnavailable, from_django
 from campaign.throttles import ScopedIPThrottle
 from outreach.models import CallFeedback, CallSession
 from outreach.selectors import calls as selectors
@@ -119,8 +120,8 @@ class CallStartView(APIView):
                 email=v["email"],
                 ip=client_ip(request),
             )
-        except services.CallStartError as exc:
-            raise ValidationError(exc.errors) from exc
+        except DjangoValidationError as exc:
+            raise from_django(exc) from exc
         except services.CallLimited as exc:
             raise Throttled(wait=exc.retry_after, detail=str(exc)) from exc
         except services.CallBlocked as exc:
@@ -132,7 +133,7 @@ class CallStartView(APIView):
         session.refresh_from_db(fields=["status"])
         targets = [
             {"bioguide_id": leg.legislator_id, "name": leg.name, "title": leg.title, "phone": leg.phone}
-            for leg in session.legs.filter(attempt=1).order_by("position")
+            for leg in session.started_legs
         ]
         body = {"id": session.id, "status": session.status, "targets": targets}
         return Response(CallStartOut(body).data, status=status.HTTP_202_ACCEPTED)
@@ -174,6 +175,6 @@ class CallFeedbackView(APIView):
                 outcome=data.validated_data["outcome"],
                 notes=data.validated_data["notes"],
             )
-        except services.CallStartError as exc:
-            raise ValidationError(exc.errors) from exc
+        except DjangoValidationError as exc:
+            raise from_django(exc) from exc
         return Response(FeedbackOut(feedback).data, status=status.HTTP_201_CREATED)

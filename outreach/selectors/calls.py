@@ -2,40 +2,60 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.db.models import Q
 from django.utils import timezone
 
 from campaign.models import Campaign
 from outreach.models import CallAction, CallSession
-from outreach.targets import TargetRule
+from outreach.targets import Target, TargetRule, resolve_targets
 
 
 class NoCallAction(Exception):
     pass
 
 
+def live_call_actions(now: datetime | None = None):
+    """Call actions taking calls at `now`: active, in an active campaign, inside their dates."""
+    now = now or timezone.now()
+    return CallAction.objects.select_related("campaign").filter(
+        Q(starts_at__isnull=True) | Q(starts_at__lte=now),
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now),
+        is_active=True,
+        campaign__status=Campaign.Status.ACTIVE,
+    )
+
+
 def call_action_for_campaign(slug: str, *, action_id: int | None = None) -> CallAction:
     """The campaign's live call action (the given one, else the oldest live one)."""
-    from outreach.services.calls import call_action_is_live
-
-    actions = CallAction.objects.select_related("campaign").filter(
-        campaign__slug=slug, campaign__status=Campaign.Status.ACTIVE, is_active=True
-    )
+    actions = live_call_actions().filter(campaign__slug=slug)
     if action_id is not None:
         actions = actions.filter(pk=action_id)
-    now = timezone.now()
-    for action in actions.order_by("id"):
-        if call_action_is_live(action, now):
-            return action
-    raise NoCallAction(slug)
+    action = actions.order_by("id").first()
+    if action is None:
+        raise NoCallAction(slug)
+    return action
+
+
+def action_targets(action: CallAction, lookup, *, rule: str | None = None) -> list[Target]:
+    """The action's targets for a lookup (None for rules that need none), in the action's order."""
+    return resolve_targets(
+        rule=rule or action.target_rule,
+        lookup=lookup,
+        bioguide_ids=action.bioguide_ids or (),
+        committee_id=action.committee_id or None,
+        custom=action.custom_targets or (),
+        order=action.target_order,
+        max_targets=action.max_targets,
+    )
 
 
 def fixed_targets(action: CallAction) -> list[dict]:
     """Targets known before the caller's ZIP (specific members, custom numbers), for the call page."""
-    from outreach.services.calls import _targets
-
     if action.target_rule not in (TargetRule.SPECIFIC, TargetRule.CUSTOM):
         return []
-    return [{"name": t.name, "title": t.title, "phone": t.phone} for t in _targets(action, None)]
+    return [{"name": t.name, "title": t.title, "phone": t.phone} for t in action_targets(action, None)]
 
 
 def _leg_out(leg) -> dict:

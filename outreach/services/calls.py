@@ -6,6 +6,7 @@ so a repeated or late callback from Twilio changes nothing the second time.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 from dataclasses import dataclass
@@ -15,21 +16,24 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from campaign.dbutil import transaction_lock
 from campaign.models import Campaign
-from congress import geocoder
 from congress import selectors as congress_selectors
+from congress import usps
 from congress.models import Legislator, Office
 from contacts.phones import InvalidPhone, e164, parse_us_phone
 from contacts.privacy import keyed_hash
-from contacts.services import consent_record, consent_text_current, contact_upsert
+from contacts.services import consent_text_current, contact_upsert
 from outreach import office_hours
+from outreach.lookup import LookupUnavailable, constituent_lookup
 from outreach.models import CallAction, CallBlock, CallFeedback, CallLeg, CallSession
-from outreach.targets import NeedsAddress, Target, TargetRule, resolve_targets
+from outreach.selectors.calls import action_targets, live_call_actions
+from outreach.targets import NeedsAddress, Target, TargetRule
 from outreach.telephony import OutboundCall, place_call
 
 log = logging.getLogger("outreach.calls")
@@ -67,18 +71,15 @@ TERMINAL = (
     CallSession.Status.CANCELED,
 )
 DIAL_RESULTS = ("completed", "busy", "no-answer", "failed", "canceled")
+# Wrong keys before goodbye: the first gets the prompt once more. (Inbound, the ZIP prompts count the same
+# column; it starts again at zero once the ZIP is resolved.)
+WRONG_KEY_PROMPTS = 2
+CUSTOM_NAME_MAX = 120
+CUSTOM_TITLE_MAX = 40
 LEG_OPEN = (CallLeg.Status.PENDING, CallLeg.Status.DIALING)
 
 
 # --- errors ---------------------------------------------------------------------------------------
-class CallStartError(Exception):
-    """Bad input; `errors` maps field -> messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-
 class CallLimited(Exception):
     def __init__(self, message: str, retry_after: int):
         super().__init__(message)
@@ -121,7 +122,16 @@ def phone_hash(e164: str) -> str:
     return keyed_hash(e164, purpose="call-phone")
 
 
+def ip_normalize(ip: str) -> str:
+    """One spelling per address ("0:0:0:0:0:0:0:1" is "::1"), so a block matches however it was typed."""
+    return ipaddress.ip_address(ip.strip()).compressed
+
+
 def ip_hash(ip: str) -> str:
+    try:
+        ip = ip_normalize(ip)
+    except ValueError:
+        ip = ip.strip()
     return keyed_hash(ip, purpose="call-ip")
 
 
@@ -146,6 +156,15 @@ def call_action_validate(action: CallAction) -> None:
         for item in action.custom_targets or []:
             if not isinstance(item, dict) or not item.get("name") or not item.get("phone"):
                 errors["custom_targets"] = ['Each target needs "name" and "phone".']
+                break
+            if item.get("title") is None:
+                item["title"] = ""
+            # The name doubles as the leg's office label (120 characters); the title is a leg column (40).
+            if not isinstance(item["name"], str) or len(item["name"]) > CUSTOM_NAME_MAX:
+                errors["custom_targets"] = [f'A target\'s "name" is text of at most {CUSTOM_NAME_MAX} characters.']
+                break
+            if not isinstance(item["title"], str) or len(item["title"]) > CUSTOM_TITLE_MAX:
+                errors["custom_targets"] = [f'A target\'s "title" is text of at most {CUSTOM_TITLE_MAX} characters.']
                 break
             try:
                 item["phone"] = phone_normalize(str(item["phone"]), office=True)
@@ -172,13 +191,7 @@ def call_action_create(*, campaign: Campaign, name: str, script: str, **fields) 
 
 
 def call_action_is_live(action: CallAction, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return (
-        action.is_active
-        and action.campaign.status == Campaign.Status.ACTIVE
-        and (action.starts_at is None or action.starts_at <= now)
-        and (action.ends_at is None or now < action.ends_at)
-    )
+    return live_call_actions(now).filter(pk=action.pk).exists()
 
 
 def _pick_caller_id(action: CallAction, phone: str, seed: str) -> str:
@@ -202,15 +215,25 @@ def blocked(*, phone_digest: str = "", ip_digest: str = "", now: datetime | None
     return CallBlock.objects.filter(wanted).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now)).exists()
 
 
-def call_block_add(*, kind: str, value: str, reason: str = "", expires_at: datetime | None = None) -> CallBlock:
-    """Block a phone (any format) or an IP. Only the keyed hash and a short hint are stored."""
+def call_block_digest(*, kind: str, value: str) -> tuple[str, str]:
+    """(keyed hash, short hint) for a phone (any format) or an IP to block; ValidationError on "value"."""
     if kind == CallBlock.Kind.PHONE:
-        e164 = phone_normalize(value)
-        digest, label = phone_hash(e164), f"…{e164[-4:]}"
-    elif kind == CallBlock.Kind.IP:
-        digest, label = ip_hash(value.strip()), ""
-    else:
-        raise ValueError(f"unknown block kind {kind!r}")
+        try:
+            e164 = phone_normalize(value)
+        except PhoneRejected as exc:
+            raise DjangoValidationError({"value": [str(exc)]}) from exc
+        return phone_hash(e164), f"…{e164[-4:]}"
+    if kind == CallBlock.Kind.IP:
+        try:
+            return ip_hash(ip_normalize(value)), ""
+        except ValueError as exc:
+            raise DjangoValidationError({"value": ["Enter an IPv4 or IPv6 address."]}) from exc
+    raise DjangoValidationError({"kind": [f"Unknown block kind {kind!r}."]})
+
+
+def call_block_add(*, kind: str, value: str, reason: str = "", expires_at: datetime | None = None) -> CallBlock:
+    """Block a phone or an IP. Only the keyed hash and a short hint are stored."""
+    digest, label = call_block_digest(kind=kind, value=value)
     block, _ = CallBlock.objects.update_or_create(
         kind=kind, value_hash=digest, defaults={"label": label, "reason": reason, "expires_at": expires_at}
     )
@@ -256,14 +279,9 @@ class OfficeChoice:
 
 
 def _zip_point(postal_code: str) -> tuple[float, float] | None:
-    import zipcodes
-
-    try:
-        found = zipcodes.matching(postal_code[:5]) if postal_code else []
-    except (TypeError, ValueError):
-        return None
-    if found and found[0].get("lat") and found[0].get("long"):
-        return float(found[0]["lat"]), float(found[0]["long"])
+    info = usps.zip_info(postal_code[:5]) if postal_code else None
+    if info and info.lat and info.lon:
+        return info.lat, info.lon
     return None
 
 
@@ -310,57 +328,43 @@ def _any_office_open(targets: list[Target], postal_code: str, now: datetime) -> 
 
 
 # --- starting a session ----------------------------------------------------------------------------
-def _lookup(postal_code: str, address: str):
+def _lookup(postal_code: str, street: str):
     try:
-        return congress_selectors.representatives_lookup(zip=postal_code, address=address or None)
-    except ValueError as exc:
-        raise CallStartError({"postal_code": ["Enter a 5-digit ZIP code."]}) from exc
-    except congress_selectors.ZipNotFound as exc:
-        raise CallStartError({"postal_code": ["This ZIP code does not exist."]}) from exc
-    except congress_selectors.AddressNotFound as exc:
-        raise CallStartError({"address": ["No match for this address. Check it."]}) from exc
-    except geocoder.GeocoderError as exc:
-        raise CallUnavailable("Address lookup is unavailable right now; try again shortly.") from exc
-    except congress_selectors.NoCongressData as exc:
-        raise CallUnavailable("Congress data has not been loaded yet.") from exc
+        return constituent_lookup(postal_code=postal_code, street=street)
+    except LookupUnavailable as exc:
+        raise CallUnavailable(str(exc)) from exc
 
 
 def _needs_lookup(action: CallAction) -> bool:
     return action.target_rule in (TargetRule.SENATORS, TargetRule.REPRESENTATIVE, TargetRule.BOTH, TargetRule.COMMITTEE)
 
 
-def _targets(action: CallAction, lookup, *, rule: str | None = None) -> list[Target]:
-    return resolve_targets(
-        rule=rule or action.target_rule,
-        lookup=lookup,
-        bioguide_ids=action.bioguide_ids or (),
-        committee_id=action.committee_id or None,
-        custom=action.custom_targets or (),
-        order=action.target_order,
-        max_targets=action.max_targets,
-    )
+def _plan_offices(targets: list[Target], postal_code: str) -> list[tuple[Target, OfficeChoice]]:
+    """Each target with the first office to dial; a target with no office to call is dropped."""
+    planned = []
+    for target in targets:
+        choice = _first_office(target, postal_code)
+        if choice is not None:
+            planned.append((target, choice))
+    return planned
 
 
-def _create_legs(session: CallSession, targets: list[Target]) -> list[CallLeg]:
-    legs = []
-    for position, target in enumerate(targets):
-        choice = _first_office(target, session.postal_code)
-        if choice is None:
-            continue
-        legs.append(
-            CallLeg(
-                session=session,
-                position=position,
-                target_key=target.key,
-                legislator=target.legislator,
-                name=target.name,
-                title=target.title,
-                office_kind=choice.kind,
-                office=choice.office,
-                office_label=choice.label,
-                phone=choice.phone,
-            )
+def _create_legs(session: CallSession, planned: list[tuple[Target, OfficeChoice]]) -> list[CallLeg]:
+    legs = [
+        CallLeg(
+            session=session,
+            position=position,
+            target_key=target.key,
+            legislator=target.legislator,
+            name=target.name,
+            title=target.title,
+            office_kind=choice.kind,
+            office=choice.office,
+            office_label=choice.label,
+            phone=choice.phone,
         )
+        for position, (target, choice) in enumerate(planned)
+    ]
     return CallLeg.objects.bulk_create(legs)
 
 
@@ -378,7 +382,8 @@ def call_session_start(
 ) -> CallSession:
     """Validate, check limits, resolve targets, write the session and its legs, and enqueue the call.
 
-    Raises CallStartError (400), CallBlocked (403), CallLimited (429), OfficesClosed (409),
+    The returned session's `started_legs` are the legs just written, one per target in calling order.
+    Raises django's ValidationError (400), CallBlocked (403), CallLimited (429), OfficesClosed (409),
     CallUnavailable (503)."""
     errors: dict[str, list[str]] = {}
     if consent is not True:
@@ -391,7 +396,7 @@ def call_session_start(
     if not congress_selectors.ZIP_RE.match(postal_code or ""):
         errors["postal_code"] = ["Enter a 5-digit ZIP code."]
     if errors:
-        raise CallStartError(errors)
+        raise DjangoValidationError(errors)
     now = timezone.now()
     if not call_action_is_live(action, now):
         raise CallUnavailable("This call campaign is not taking calls now.")
@@ -402,23 +407,17 @@ def call_session_start(
 
     lookup = _lookup(postal_code, address) if _needs_lookup(action) else None
     try:
-        targets = _targets(action, lookup)
+        targets = action_targets(action, lookup)
     except NeedsAddress as exc:
-        raise CallStartError(
+        raise DjangoValidationError(
             {"address": ["This ZIP code spans several districts: add your street address to find your representative."]}
         ) from exc
-    targets = [t for t in targets if _first_office(t, postal_code)]
-    if not targets:
-        raise CallStartError({"postal_code": ["There is no office to call for this ZIP code in this campaign."]})
-    if (
-        office_hours.hours_enforced()
-        and action.after_hours == CallAction.AfterHours.SKIP
-        and not _any_office_open(targets, postal_code, now)
-    ):
-        raise OfficesClosed(
-            "The offices are closed now. They answer weekdays 9:00 to 17:00 (DC offices Eastern time, "
-            "district offices local time), except federal holidays."
-        )
+    planned = _plan_offices(targets, postal_code)
+    if not planned:
+        raise DjangoValidationError({"postal_code": ["There is no office to call for this ZIP code in this campaign."]})
+    targets = [target for target, _ in planned]
+    if action.after_hours == CallAction.AfterHours.SKIP and not _any_office_open(targets, postal_code, now):
+        raise OfficesClosed(f"The offices are closed now. {office_hours.hours_text()}")
 
     with transaction.atomic():
         # Two requests for the same phone at once must not both slip under the daily limit.
@@ -426,16 +425,10 @@ def call_session_start(
         _check_limits(action=action, phone_digest=digest, ip_digest=ip_digest, now=now)
         contact = None
         if email:
-            contact, _ = contact_upsert(email=email, source=source or "call", phone=e164, postal_code=postal_code[:5])
-            consent_record(
-                contact=contact,
-                channel="phone",
-                granted=True,
-                text_key=CONSENT_KEY,
-                text=consent_text,
-                source=source or "call",
-                ip=ip,
-            )
+            # The consent covers this call only ("used for this call and its limits only"): the number stays
+            # on the session, which forgets it after CALL_PHONE_RETENTION_DAYS, and no standing phone consent
+            # is recorded on the contact. The session's consent_text is the record of what was agreed to.
+            contact, _ = contact_upsert(email=email, source=source or "call", postal_code=postal_code[:5])
         session = CallSession(
             action=action,
             campaign_id=action.campaign_id,
@@ -453,7 +446,7 @@ def call_session_start(
         )
         session.caller_id = _pick_caller_id(action, e164, str(session.id))
         session.save()
-        _create_legs(session, targets)
+        session.started_legs = _create_legs(session, planned)
         from outreach.tasks.calls import call_place
 
         call_place.delay_on_commit(str(session.id))
@@ -543,24 +536,23 @@ def _lower_ranks(status: str) -> list[str]:
 
 
 def call_status_update(*, session: CallSession, status: str, duration: str = "", sid: str = "") -> bool:
-    """Move the session forward to `status`; never backwards, never twice. True when something changed."""
-    if status == "answered":
-        status = CallSession.Status.IN_PROGRESS
+    """Move the session forward to `status`; never backwards, never twice. True when something changed.
+    Only `session.pk` is read, so callers may pass a row loaded with nothing else."""
     if status not in _STATUS_RANK and status not in TERMINAL:
         return False
     now = timezone.now()
     fields: dict = {"status": status, "updated_at": now}
+    if sid:
+        fields["twilio_sid"] = Coalesce("twilio_sid", Value(sid))
+    if status == CallSession.Status.IN_PROGRESS:
+        fields["answered_at"] = Coalesce("answered_at", Value(now))
     if status in TERMINAL:
         fields["ended_at"] = now
         if duration.isdigit():
             fields["duration"] = int(duration)
     changed = CallSession.objects.filter(pk=session.pk, status__in=_lower_ranks(status)).update(**fields)
-    if sid:
-        CallSession.objects.filter(pk=session.pk, twilio_sid__isnull=True).update(twilio_sid=sid)
-    if changed and status == CallSession.Status.IN_PROGRESS:
-        CallSession.objects.filter(pk=session.pk, answered_at__isnull=True).update(answered_at=now)
     if changed and status in TERMINAL:
-        legs = CallLeg.objects.filter(session=session)
+        legs = CallLeg.objects.filter(session_id=session.pk)
         legs.filter(status=CallLeg.Status.PENDING).update(status=CallLeg.Status.NOT_REACHED)
         # A Dial action that arrives later still records the office's result (see call_leg_dialed).
         legs.filter(status=CallLeg.Status.DIALING).update(status=CallLeg.Status.ABANDONED, ended_at=now)
@@ -578,6 +570,21 @@ def call_key_pressed(*, session: CallSession) -> bool:
             connected_at=now, outcome=CallSession.Outcome.CONNECTED, updated_at=now
         )
     )
+
+
+def call_wrong_key(*, session: CallSession) -> bool:
+    """Count a key other than 1. True when the caller has been prompted again already: time to say
+    goodbye instead of prompting forever."""
+    updated = CallSession.objects.filter(pk=session.pk, connected_at__isnull=True).update(
+        prompts=F("prompts") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        return False
+    session.refresh_from_db(fields=["prompts"])
+    if session.prompts < WRONG_KEY_PROMPTS:
+        return False
+    call_no_key(session=session)
+    return True
 
 
 def call_no_key(*, session: CallSession) -> bool:
@@ -624,18 +631,16 @@ def call_next_step(*, session: CallSession, now: datetime | None = None) -> Next
     if leg.status == CallLeg.Status.DIALING:
         return NextStep(leg, after_hours=leg.after_hours)  # a repeated request: the same Dial again
     action = session.action
-    is_open = True
-    if office_hours.hours_enforced():
-        if leg.office_kind == CallLeg.OfficeKind.DISTRICT and leg.office is not None:
-            is_open = office_hours.district_office_open(leg.office, now)
-        else:
-            is_open = office_hours.dc_open(now)
-        if not is_open and leg.legislator is not None:
-            tried = {leg.office_id} if leg.office_id else set()
-            other = _open_district_office(leg.legislator, near=session.postal_code, now=now, exclude=tried)
-            if other is not None:
-                _switch_office(leg, _district_choice(other))
-                is_open = True
+    if leg.office_kind == CallLeg.OfficeKind.DISTRICT and leg.office is not None:
+        is_open = office_hours.district_office_open(leg.office, now)
+    else:
+        is_open = office_hours.dc_open(now)
+    if not is_open and leg.legislator is not None:
+        tried = {leg.office_id} if leg.office_id else set()
+        other = _open_district_office(leg.legislator, near=session.postal_code, now=now, exclude=tried)
+        if other is not None:
+            _switch_office(leg, _district_choice(other))
+            is_open = True
     if not is_open and action.after_hours == CallAction.AfterHours.SKIP:
         CallLeg.objects.filter(pk=leg.pk, status=CallLeg.Status.PENDING).update(
             status=CallLeg.Status.CLOSED, ended_at=now
@@ -648,32 +653,38 @@ def call_next_step(*, session: CallSession, now: datetime | None = None) -> Next
     return NextStep(leg, after_hours=not is_open)
 
 
+def dial_result(raw: str) -> str:
+    """Twilio's DialCallStatus as a leg status. Twilio documents "answered" for some Dial nouns; anything
+    unknown is recorded as failed rather than refused, since refusing the webhook hangs up on the caller."""
+    if raw == "answered":
+        return "completed"
+    return raw if raw in DIAL_RESULTS else "failed"
+
+
 def call_leg_dialed(*, leg: CallLeg, dial_status: str, duration: str = "", dial_sid: str = "") -> bool:
-    """Record one office's result from the Dial action. A busy or unanswered first try gets one more
-    try at a district office. True when this request changed the leg."""
+    """Record one office's result from the Dial action (once). A busy or unanswered first try gets one
+    more try at a district office. Returns True when the session has ended (the caller hung up)."""
     now = timezone.now()
+    dial_status = dial_result(dial_status)
     changed = CallLeg.objects.filter(pk=leg.pk, status__in=(CallLeg.Status.DIALING, CallLeg.Status.ABANDONED)).update(
         status=dial_status,
         duration=int(duration) if duration.isdigit() else None,
         dial_sid=dial_sid[:64],
         ended_at=now,
     )
-    if not changed:
-        return False
     session = leg.session
     session_over = CallSession.objects.filter(pk=session.pk, status__in=TERMINAL).exists()
-    if dial_status in ("busy", "no-answer") and leg.attempt == 1 and leg.legislator_id and not session_over:
+    if changed and dial_status in ("busy", "no-answer") and leg.attempt == 1 and leg.legislator_id and not session_over:
         _fallback_leg(leg, now)
-    return True
+    return session_over
 
 
 def _fallback_leg(leg: CallLeg, now: datetime) -> None:
     exclude = {leg.office_id} if leg.office_id else set()
     session = leg.session
     office = _open_district_office(leg.legislator, near=session.postal_code, now=now, exclude=exclude)
-    if office is None and (
-        not office_hours.hours_enforced() or session.action.after_hours == CallAction.AfterHours.VOICEMAIL
-    ):
+    # With office hours off, every office counts as open, so `office` is only None when none is left.
+    if office is None and session.action.after_hours == CallAction.AfterHours.VOICEMAIL:
         # Closed everywhere, but this campaign leaves voicemails: the nearest district office will do.
         candidates = _district_offices(leg.legislator, near=session.postal_code, exclude=exclude)
         office = candidates[0] if candidates else None
@@ -703,14 +714,7 @@ def _fallback_leg(leg: CallLeg, now: datetime) -> None:
 def inbound_action(to_number: str, now: datetime | None = None) -> CallAction | None:
     """The live action that answers this campaign number: one that lists it, else the newest one using
     the site's default number."""
-    now = now or timezone.now()
-    live = [
-        a
-        for a in CallAction.objects.select_related("campaign").filter(
-            is_active=True, campaign__status=Campaign.Status.ACTIVE
-        )
-        if call_action_is_live(a, now)
-    ]
+    live = list(live_call_actions(now).order_by("id"))
     try:
         number = phone_normalize(to_number, office=True)
     except PhoneRejected:
@@ -720,6 +724,14 @@ def inbound_action(to_number: str, now: datetime | None = None) -> CallAction | 
             return action
     defaults = [a for a in live if not a.caller_ids and number == settings.TWILIO_CALLER_ID]
     return max(defaults, key=lambda a: a.pk) if defaults else None
+
+
+def _over_hourly(digest: str, now: datetime) -> bool:
+    hourly = settings.CALL_IP_HOURLY_LIMIT
+    if not hourly or not settings.THROTTLES_ENABLED:
+        return False
+    recent = CallSession.objects.filter(phone_hash=digest, created_at__gt=now - timedelta(hours=1))
+    return len(recent.values_list("pk", flat=True)[:hourly]) >= hourly
 
 
 class InboundRefused(Exception):
@@ -744,6 +756,11 @@ def call_inbound_start(*, action: CallAction, from_number: str, to_number: str, 
             _check_limits(action=action, phone_digest=digest, ip_digest="", now=now)
         except CallLimited as exc:
             raise InboundRefused("Thank you! You have reached today's limit of calls. Goodbye.") from exc
+    elif _over_hourly(digest, now):
+        # A withheld or foreign number is no person we can limit by the day: every caller sending the same
+        # From value (all withheld ones, typically) shares one network's hourly allowance instead, so a
+        # dialer hiding its number cannot run up calls without bound.
+        raise InboundRefused("We're sorry, this line is busy right now. Please call again later. Goodbye.")
     try:
         with transaction.atomic():
             return CallSession.objects.create(
@@ -796,15 +813,16 @@ def call_zip_entered(*, session: CallSession, digits: str) -> ZipResult:
         return ZipResult(ok=False, give_up=give_up)
     split = False
     try:
-        targets = _targets(action, lookup)
+        targets = action_targets(action, lookup)
     except NeedsAddress:
         split = True
-        targets = _targets(action, lookup, rule=TargetRule.SENATORS)
+        targets = action_targets(action, lookup, rule=TargetRule.SENATORS)
     with transaction.atomic():
         locked = CallSession.objects.select_for_update().get(pk=session.pk)
         if CallLeg.objects.filter(session=locked).exists():
             return ZipResult(ok=True, split=locked.split_zip, legs=list(locked.legs.order_by("position", "attempt")))
         CallSession.objects.filter(pk=session.pk).update(
+            prompts=0,
             postal_code=digits,
             district_state=(lookup.state or "") if lookup else "",
             district=lookup.district if lookup and not split else None,
@@ -812,7 +830,7 @@ def call_zip_entered(*, session: CallSession, digits: str) -> ZipResult:
             split_zip=split,
         )
         session.postal_code = digits
-        legs = _create_legs(session, targets)
+        legs = _create_legs(session, _plan_offices(targets, digits))
     if not legs:
         CallSession.objects.filter(pk=session.pk, outcome=CallSession.Outcome.NONE).update(
             outcome=CallSession.Outcome.NO_TARGETS
@@ -824,9 +842,9 @@ def call_zip_entered(*, session: CallSession, digits: str) -> ZipResult:
 def call_feedback_record(*, session: CallSession, target: str, outcome: str, notes: str = "") -> CallFeedback:
     """The caller's own report for one target (bioguide id or custom key); a later report replaces it."""
     if outcome not in CallFeedback.Outcome.values:
-        raise CallStartError({"outcome": [f"Choose one of: {', '.join(CallFeedback.Outcome.values)}."]})
+        raise DjangoValidationError({"outcome": [f"Choose one of: {', '.join(CallFeedback.Outcome.values)}."]})
     if not CallLeg.objects.filter(session=session, target_key=target).exists():
-        raise CallStartError({"bioguide_id": ["This office is not one of this call's targets."]})
+        raise DjangoValidationError({"bioguide_id": ["This office is not one of this call's targets."]})
     feedback, _ = CallFeedback.objects.update_or_create(
         session=session, target_key=target, defaults={"outcome": outcome, "notes": (notes or "")[:2000]}
     )

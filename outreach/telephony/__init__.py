@@ -26,10 +26,6 @@ class TransientTelephonyError(TelephonyError):
 class PermanentTelephonyError(TelephonyError):
     """Retrying will not help: a bad number, a bad caller id, bad credentials."""
 
-    def __init__(self, message: str, code: int | None = None):
-        super().__init__(message)
-        self.code = code
-
 
 @dataclass(frozen=True)
 class OutboundCall:

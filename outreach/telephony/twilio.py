@@ -60,6 +60,6 @@ def place_call(call: OutboundCall) -> str:
         code = getattr(exc, "code", None)
         if status is None or status == 429 or status >= 500:
             raise TransientTelephonyError(f"Twilio answered {status}") from exc
-        raise PermanentTelephonyError(f"Twilio refused the call ({status}, code {code})", code=code) from exc
+        raise PermanentTelephonyError(f"Twilio refused the call ({status}, code {code})") from exc
     log.info("twilio call placed sid=%s", created.sid)
     return created.sid

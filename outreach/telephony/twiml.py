@@ -100,6 +100,10 @@ def no_key_goodbye() -> VoiceResponse:
     return goodbye("We didn't hear a key, so we won't connect this call. Thank you, and goodbye.")
 
 
+def wrong_key_goodbye() -> VoiceResponse:
+    return goodbye("We didn't get a 1, so we won't connect this call. Thank you, and goodbye.")
+
+
 def finished(session: CallSession) -> VoiceResponse:
     return goodbye(
         "That was the last office. Thank you for calling! Please tell us how your calls went on the "

@@ -12,6 +12,7 @@ from functools import wraps
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -72,6 +73,8 @@ def hook_gather(request, session_id):
         return _xml(twiml.to_next(session))
     if session.connected_at is not None:
         return _xml(twiml.to_next(session))
+    if services.call_wrong_key(session=session):
+        return _xml(twiml.wrong_key_goodbye())
     return _xml(twiml.repeat_key_prompt(session))
 
 
@@ -101,24 +104,21 @@ def hook_dialed(request, leg_id):
     leg = get_object_or_404(
         CallLeg.objects.select_related("session__action", "session__campaign", "legislator"), pk=leg_id
     )
-    dial_status = request.POST.get("DialCallStatus", "")
-    if dial_status not in services.DIAL_RESULTS:
-        return HttpResponseBadRequest("DialCallStatus missing or unknown")
-    services.call_leg_dialed(
+    session_over = services.call_leg_dialed(
         leg=leg,
-        dial_status=dial_status,
+        dial_status=request.POST.get("DialCallStatus", ""),
         duration=request.POST.get("DialCallDuration", ""),
         dial_sid=request.POST.get("DialCallSid", ""),
     )
-    session = leg.session
-    if CallSession.objects.filter(pk=session.pk, status__in=services.TERMINAL).exists():
+    if session_over:
         return _xml(twiml.hangup())
-    return _xml(twiml.to_next(session))
+    return _xml(twiml.to_next(leg.session))
 
 
 @twilio_webhook
 def hook_status(request, session_id):
-    session = _session(session_id)
+    # Twilio posts this for every state change of every call: one indexed SELECT of the key, no joins.
+    session = get_object_or_404(CallSession.objects.only("pk"), pk=session_id)
     services.call_status_update(
         session=session,
         status=request.POST.get("CallStatus", ""),
@@ -207,9 +207,8 @@ def call_page(request, slug):
                 source="call-page",
                 ip=client_ip(request),
             )
-        except services.CallStartError as exc:
-            for field, messages in exc.errors.items():
-                form.add_error(field if field in form.fields else None, messages)
+        except ValidationError as exc:
+            form.add_error(None, exc)
             status = 400
         except services.CallLimited as exc:
             form.add_error(None, str(exc))
@@ -257,7 +256,7 @@ def session_feedback(request, slug, session_id):
                 outcome=form.cleaned_data["outcome"],
                 notes=form.cleaned_data["notes"],
             )
-        except services.CallStartError:
+        except ValidationError:
             return HttpResponseBadRequest("Unknown office for this call.")
         return redirect("calls-session-page", slug=slug, session_id=session.id)
     return HttpResponseBadRequest("Choose an outcome.")

@@ -15,83 +15,86 @@ import json
 import threading
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
 
 from twilio.request_validator import RequestValidator
 
+from tests.fakes.http import FakeServer
+
 ACCOUNT_SID = "AC" + "5" * 32
 AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
 
 
-class FakeTwilioRest:
+class _RestHandler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def _answer(self, status: int, body: dict):
+        fake: FakeTwilioRest = self.server.fake
+        # Recorded before answering: the client may read `requests` as soon as it has the response.
+        with fake.lock:
+            fake.requests.append((self.command, self.path, status))
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        self._answer(405, {"code": 20004, "message": "Method not allowed", "status": 405})
+
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        fake: FakeTwilioRest = self.server.fake
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode()
+        with fake.lock:
+            failure = fake.fail_next.pop(0) if fake.fail_next else None
+        if failure:
+            return self._answer(*failure)
+        if not fake.authorized(self.headers.get("Authorization", "")):
+            return self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
+        expected = f"/2010-04-01/Accounts/{fake.account_sid}/Calls.json"
+        if urlsplit(self.path).path != expected:
+            return self._answer(404, {"code": 20404, "message": "Not found", "status": 404})
+        params = {k: (v if len(v) > 1 else v[0]) for k, v in parse_qs(raw, keep_blank_values=True).items()}
+        missing = [p for p in ("To", "From", "Url") if not params.get(p)]
+        if missing:
+            return self._answer(
+                400, {"code": 21205, "message": f"Missing required parameter {missing[0]}", "status": 400}
+            )
+        sid = "CA" + uuid.uuid4().hex
+        params["_sid"] = sid
+        with fake.lock:
+            fake.calls.append(params)
+        self._answer(
+            201,
+            {
+                "sid": sid,
+                "account_sid": fake.account_sid,
+                "to": params["To"],
+                "from": params["From"],
+                "status": "queued",
+                "direction": "outbound-api",
+                "api_version": "2010-04-01",
+                "uri": f"/2010-04-01/Accounts/{fake.account_sid}/Calls/{sid}.json",
+            },
+        )
+
+
+class FakeTwilioRest(FakeServer):
     def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN):
+        super().__init__(_RestHandler)
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.calls: list[dict] = []  # accepted calls.create bodies, multi-valued params as lists
         self.requests: list[tuple[str, str, int]] = []  # (method, path, status) of every request
         self.fail_next: list[tuple[int, dict]] = []  # (status, JSON body) answered before any check
-        self._lock = threading.Lock()
-        fake = self
+        self.lock = threading.Lock()
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _answer(self, status: int, body: dict):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-                with fake._lock:
-                    fake.requests.append((self.command, self.path, status))
-
-            def do_GET(self):
-                self._answer(405, {"code": 20004, "message": "Method not allowed", "status": 405})
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
-                with fake._lock:
-                    failure = fake.fail_next.pop(0) if fake.fail_next else None
-                if failure:
-                    return self._answer(*failure)
-                if not fake._authorized(self.headers.get("Authorization", "")):
-                    return self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
-                expected = f"/2010-04-01/Accounts/{fake.account_sid}/Calls.json"
-                if urlsplit(self.path).path != expected:
-                    return self._answer(404, {"code": 20404, "message": "Not found", "status": 404})
-                params = {k: (v if len(v) > 1 else v[0]) for k, v in parse_qs(raw, keep_blank_values=True).items()}
-                missing = [p for p in ("To", "From", "Url") if not params.get(p)]
-                if missing:
-                    return self._answer(
-                        400, {"code": 21205, "message": f"Missing required parameter {missing[0]}", "status": 400}
-                    )
-                sid = "CA" + uuid.uuid4().hex
-                params["_sid"] = sid
-                with fake._lock:
-                    fake.calls.append(params)
-                self._answer(
-                    201,
-                    {
-                        "sid": sid,
-                        "account_sid": fake.account_sid,
-                        "to": params["To"],
-                        "from": params["From"],
-                        "status": "queued",
-                        "direction": "outbound-api",
-                        "api_version": "2010-04-01",
-                        "uri": f"/2010-04-01/Accounts/{fake.account_sid}/Calls/{sid}.json",
-                    },
-                )
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def _authorized(self, header: str) -> bool:
+    def authorized(self, header: str) -> bool:
         if not header.startswith("Basic "):
             return False
         try:
@@ -100,19 +103,6 @@ class FakeTwilioRest:
             return False
         return user == self.account_sid and password == self.auth_token
 
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeTwilioRest:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
 
 @dataclass
 class Dial:
@@ -120,7 +110,9 @@ class Dial:
 
     status: str = "completed"  # completed, busy, no-answer, failed, canceled
     duration: int = 60
-    star: bool = False  # the caller pressed * (hangupOnStar ends the office leg)
+    # The caller presses * after `duration` seconds. Only a Dial with hangupOnStar="true" ends the office leg
+    # then (Twilio posts the Dial action at once); without it the simulator fails the test.
+    star: bool = False
 
 
 @dataclass
@@ -212,6 +204,11 @@ class CallSimulator:
                             "result": result,
                         }
                     )
+                    if result.star:
+                        assert verb.get("hangupOnStar") == "true", (
+                            "* was pressed but this Dial does not hang up on star"
+                        )
+                        transcript.dialed[-1]["starred"] = True
                     answered = result.status == "completed"
                     talked += result.duration if answered else 0
                     outcome = {

@@ -20,9 +20,8 @@ def _fresh_throttles():
 
 @pytest.fixture
 def fake_twilio():
-    fake = FakeTwilioRest().start()
-    yield fake
-    fake.stop()
+    with FakeTwilioRest() as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from contacts.models import ConsentRecord, Contact
 from outreach.models import CallFeedback, CallSession
 from tests.fakes.twilio import Dial
-from tests.outreach.calls.conftest import SUPPORTER
+from tests.outreach.calls.conftest import CAMPAIGN_NUMBER, SUPPORTER
 
 pytestmark = pytest.mark.django_db
 
@@ -122,23 +122,25 @@ def test_bad_feedback_is_400(twilio_settings, action, start_call, api_client, bo
     assert field in response.json()["errors"]
 
 
-def test_email_with_the_call_records_phone_consent_with_its_text(twilio_settings, action, start_call):
-    start_call(email="Vol@Example.org")
+def test_email_with_the_call_keeps_neither_the_phone_nor_a_standing_phone_consent(twilio_settings, action, start_call):
+    from contacts.selectors import consent_state
+
+    session = CallSession.objects.get(pk=start_call(email="Vol@Example.org").json()["id"])
     contact = Contact.objects.get(email__iexact="vol@example.org")
-    assert contact.phone == SUPPORTER
-    consent = ConsentRecord.objects.get(contact=contact)
-    assert consent.channel == "phone" and consent.granted
-    assert "phone call" in consent.consent_text.text
+    assert session.contact == contact
+    # The number is for this call: it lives on the session (forgotten after the retention days), not the contact.
+    assert contact.phone == ""
+    assert not ConsentRecord.objects.filter(contact=contact).exists()
+    assert consent_state(contact=contact, channel="phone") is False
+    assert "phone call" in session.consent_text.text
 
 
-def test_session_keeps_e164_and_a_keyed_hash_of_the_phone(twilio_settings, action, start_call, settings):
+def test_session_keeps_e164_and_a_keyed_hash_of_the_phone(twilio_settings, action, start_call):
     from contacts.privacy import keyed_hash
 
     session = CallSession.objects.get(pk=start_call(phone="(802) 555-0123").json()["id"])
     assert session.phone == SUPPORTER
     assert session.phone_hash == keyed_hash(SUPPORTER, purpose="call-phone")
-    settings.PII_HASH_KEY = "another-key"
-    assert session.phone_hash != keyed_hash(SUPPORTER, purpose="call-phone")
     assert session.consent_text is not None
 
 
@@ -177,6 +179,40 @@ def test_custom_targets_with_premium_numbers_are_refused(campaign):
             target_rule="custom",
             custom_targets=[{"name": "Premium", "phone": "+19005551234"}],
         )
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        {"name": "N" * 121, "phone": "+12022828000"},
+        {"name": "DHS", "title": "T" * 41, "phone": "+12022828000"},
+        {"name": 12, "phone": "+12022828000"},
+        {"name": "DHS", "title": ["Switchboard"], "phone": "+12022828000"},
+    ],
+)
+def test_custom_targets_that_do_not_fit_a_call_leg_are_refused(campaign, target):
+    from django.core.exceptions import ValidationError
+
+    from outreach.services.calls import call_action_create
+
+    with pytest.raises(ValidationError) as caught:
+        call_action_create(campaign=campaign, name="Bad", script="x", target_rule="custom", custom_targets=[target])
+    assert "custom_targets" in caught.value.message_dict
+
+
+def test_custom_target_without_a_title_gets_an_empty_one(twilio_settings, campaign, start_call):
+    from outreach.services.calls import call_action_create
+
+    action = call_action_create(
+        campaign=campaign,
+        name="Custom",
+        script="x",
+        target_rule="custom",
+        custom_targets=[{"name": "N" * 120, "title": None, "phone": "+12022828000"}],
+    )
+    assert action.custom_targets[0]["title"] == ""
+    body = start_call().json()
+    assert body["targets"] == [{"bioguide_id": None, "name": "N" * 120, "title": "", "phone": "+12022828000"}]
 
 
 def test_caller_id_prefers_a_campaign_number_in_the_supporters_area_code(
@@ -369,6 +405,30 @@ def test_action_outside_its_dates_takes_no_calls(twilio_settings, action, start_
     start_call(expect=404)
 
 
+def test_live_call_actions_apply_dates_and_statuses_in_one_query(
+    twilio_settings, campaign, action, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from campaign.models import Campaign
+    from outreach.selectors.calls import live_call_actions
+    from outreach.services.calls import call_action_is_live, inbound_action
+
+    now = timezone.now()
+    action.starts_at, action.ends_at = now, now + timedelta(hours=1)
+    action.save()
+    with django_assert_num_queries(1):
+        assert list(live_call_actions(now)) == [action]
+    assert not live_call_actions(now - timedelta(seconds=1)).exists()  # not started yet
+    assert not call_action_is_live(action, now + timedelta(hours=1))  # ends_at is exclusive
+    assert inbound_action(CAMPAIGN_NUMBER, now) == action
+    assert inbound_action(CAMPAIGN_NUMBER, now - timedelta(seconds=1)) is None
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.PAUSED)
+    assert not call_action_is_live(action, now)
+
+
 def test_specific_members_are_called_whatever_the_callers_zip(twilio_settings, campaign, start_call):
     from outreach.services.calls import call_action_create
 
@@ -406,6 +466,28 @@ def test_admin_lists_sessions_without_phones_and_blocks_by_hash(twilio_settings,
     assert block.value_hash == phone_hash(SUPPORTER)
     assert block.label == "…0123"
     assert admin_client.get("/admin/outreach/callaction/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("typed", "seen"), [("0:0:0:0:0:0:0:1", "::1"), ("::1", "0:0:0:0:0:0:0:1"), (" 127.0.0.1 ", "127.0.0.1")]
+)
+def test_an_ip_blocked_in_the_admin_matches_however_it_is_written(admin_client, typed, seen):
+    from outreach.models import CallBlock
+    from outreach.services.calls import blocked, ip_hash
+
+    response = admin_client.post("/admin/outreach/callblock/add/", {"kind": "ip", "value": typed, "reason": "abuse"})
+    assert response.status_code == 302
+    assert CallBlock.objects.get().value_hash == ip_hash(seen)
+    assert blocked(ip_digest=ip_hash(seen))
+
+
+def test_the_admin_refuses_a_block_value_that_is_no_ip(admin_client):
+    from outreach.models import CallBlock
+
+    response = admin_client.post("/admin/outreach/callblock/add/", {"kind": "ip", "value": "not-an-ip"})
+    assert response.status_code == 200
+    assert "IPv4 or IPv6" in response.content.decode()
+    assert not CallBlock.objects.exists()
 
 
 def test_old_sessions_forget_the_phone_but_keep_the_limit(twilio_settings, action, start_call, monkeypatch):

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from congress.models import Legislator
 from outreach.models import CallAction, CallLeg, CallSession
-from outreach.services.calls import call_block_add
+from outreach.services.calls import call_block_add, phone_normalize
 from tests.fakes.twilio import Dial
 from tests.outreach.calls.conftest import CAMPAIGN_NUMBER, SUPPORTER
 
@@ -111,6 +112,19 @@ def test_no_key_prompts_once_more_then_says_goodbye_without_dialing(
     assert set(session.legs.values_list("status", flat=True)) == {"not-reached"}
 
 
+def test_a_wrong_key_prompts_once_more_then_says_goodbye(twilio_settings, fake_twilio, action, start_call, simulator):
+    session = _session(start_call())
+    transcript = simulator.run_outbound(fake_twilio.calls[0], digits=["2", "7", "1"])
+    # The script's gather, then one more prompt; the second wrong key ends the call.
+    assert len(transcript.gathers) == 2
+    assert transcript.dialed == []
+    assert "won't connect this call" in transcript.text
+    assert transcript.hung_up
+    session.refresh_from_db()
+    assert session.outcome == "no_key"
+    assert session.connected_at is None
+
+
 def test_next_office_is_never_dialed_before_a_key_is_pressed(
     twilio_settings, fake_twilio, action, start_call, simulator
 ):
@@ -130,9 +144,32 @@ def test_star_skips_the_current_office_and_moves_to_the_next(
     )
     assert transcript.numbers == [SANDERS, WELCH, BALINT]
     assert transcript.dialed[0]["hangupOnStar"] == "true"
+    assert transcript.dialed[0].get("starred") and not transcript.dialed[1].get("starred")
     assert "Press star" in transcript.text
     assert [leg[3] for leg in _legs(session)] == ["completed", "completed", "completed"]
     assert session.legs.get(position=0).duration == 4
+
+
+def test_withheld_callers_on_the_call_in_line_share_an_hourly_limit(twilio_settings, action, simulator):
+    twilio_settings.THROTTLES_ENABLED = True
+    twilio_settings.CALL_IP_HOURLY_LIMIT = 2
+
+    def ring(from_):
+        return simulator.run_inbound(
+            voice_url="https://campaign.example.org/twilio/calls/inbound/",
+            status_url=None,
+            from_=from_,
+            to=CAMPAIGN_NUMBER,
+            digits=[],
+        )
+
+    assert "ZIP code" in ring("anonymous").text
+    assert "ZIP code" in ring("anonymous").text
+    refused = ring("anonymous")
+    assert "call again later" in refused.text and refused.gathers == []
+    assert CallSession.objects.count() == 2
+    # A caller with a US number is limited per phone, by the day, not by this pool.
+    assert "ZIP code" in ring("+18025550177").text
 
 
 def test_call_in_line_asks_for_a_zip_and_connects(twilio_settings, action, simulator):
@@ -193,6 +230,25 @@ def test_split_zip_on_the_api_asks_for_an_address(twilio_settings, fake_twilio, 
     assert not CallSession.objects.exists()
 
 
+def test_split_zip_with_a_street_reaches_the_district_representative(
+    twilio_settings, fake_twilio, fake_census, action, start_call, simulator
+):
+    from tests.fakes.census import match_payload
+
+    # The geocoder gets the ZIP with the street: a bare street could match one in another city.
+    fake_census.add(
+        "2301 S Michigan Ave, 60616", match_payload(state="IL", state_fips="17", district="07", zip="60616")
+    )
+    response = start_call(postal_code="60616", address="2301 S Michigan Ave", phone="+13125550111")
+    davis = Legislator.objects.get(state="IL", district=7, in_office=True)
+    assert [t["bioguide_id"] for t in response.json()["targets"]][-1] == davis.bioguide_id
+    session = _session(response)
+    assert (session.district_state, session.district) == ("IL", 7)
+    transcript = simulator.run_outbound(fake_twilio.calls[0], digits=["1"], dials=[Dial(), Dial(), Dial()])
+    assert transcript.numbers[-1] == phone_normalize(davis.phone, office=True)
+    assert session.legs.get(position=2).legislator_id == davis.bioguide_id
+
+
 def _at(monkeypatch, when: datetime):
     monkeypatch.setattr(timezone, "now", lambda: when)
 
@@ -235,7 +291,23 @@ def test_at_night_a_skip_campaign_refuses_to_start(twilio_settings, fake_twilio,
     _at(monkeypatch, NIGHT)
     response = start_call(expect=409)
     assert "closed" in response.json()["message"]
+    assert "weekdays 9:00 to 17:00" in response.json()["message"]
     assert fake_twilio.calls == []
+
+
+def test_the_closed_message_states_the_hours_office_hours_uses(
+    twilio_settings, fake_twilio, action, start_call, monkeypatch
+):
+    from datetime import time
+
+    from outreach import office_hours
+
+    twilio_settings.CALL_OFFICE_HOURS = True
+    monkeypatch.setattr(office_hours, "CLOSE_AT", time(16, 30))
+    action.after_hours = CallAction.AfterHours.SKIP
+    action.save()
+    _at(monkeypatch, NIGHT)
+    assert "weekdays 9:00 to 16:30" in start_call(expect=409).json()["message"]
 
 
 def test_offices_closing_mid_call_are_skipped_when_the_campaign_says_so(
@@ -342,6 +414,25 @@ def test_repeated_and_out_of_order_callbacks_change_nothing_twice(
     assert CallLeg.objects.filter(session=session, attempt=2).count() == 1
 
 
+def test_a_status_callback_is_one_select_and_one_update(
+    twilio_settings, fake_twilio, action, start_call, simulator, django_assert_num_queries
+):
+    session = _session(start_call())
+    CallSession.objects.filter(pk=session.pk).update(twilio_sid=None)
+    created = fake_twilio.calls[0]
+    with django_assert_num_queries(2):
+        response = simulator.post(created["StatusCallback"], {"CallSid": "CAfirst", "CallStatus": "in-progress"})
+    assert response.status_code == 204
+    session.refresh_from_db()
+    assert (session.status, session.twilio_sid) == ("in-progress", "CAfirst")
+    answered = session.answered_at
+    assert answered is not None
+    simulator.post(created["StatusCallback"], {"CallSid": "CAother", "CallStatus": "completed", "CallDuration": "9"})
+    session.refresh_from_db()
+    # The first sid and answer time stay.
+    assert (session.status, session.twilio_sid, session.answered_at) == ("completed", "CAfirst", answered)
+
+
 def test_repeated_next_request_dials_the_same_office_again(twilio_settings, fake_twilio, action, start_call, simulator):
     session = _session(start_call())
     base = {"CallSid": fake_twilio.calls[0]["_sid"]}
@@ -370,6 +461,26 @@ def test_a_late_dial_result_after_hangup_is_still_recorded_once(
     simulator.post(url, {**base, "DialCallStatus": "failed", "DialCallDuration": "0"})
     leg.refresh_from_db()
     assert (leg.status, leg.duration) == ("completed", 70)
+
+
+@pytest.mark.parametrize(("reported", "recorded"), [("answered", "completed"), ("", "failed"), ("weird", "failed")])
+def test_an_unexpected_dial_status_is_recorded_and_the_call_goes_on(
+    twilio_settings, fake_twilio, action, start_call, simulator, reported, recorded
+):
+    session = _session(start_call())
+    base = {"CallSid": fake_twilio.calls[0]["_sid"]}
+    simulator.post(f"https://campaign.example.org/twilio/calls/{session.id}/answer/", base)
+    simulator.post(f"https://campaign.example.org/twilio/calls/{session.id}/gather/", {**base, "Digits": "1"})
+    simulator.post(f"https://campaign.example.org/twilio/calls/{session.id}/next/", base)
+    leg = session.legs.get(position=0)
+    url = f"https://campaign.example.org/twilio/calls/legs/{leg.id}/dialed/"
+    response = simulator.post(url, {**base, "DialCallStatus": reported, "DialCallDuration": "5"})
+    # A 4xx here would make Twilio drop the caller in the middle of the call.
+    assert response.status_code == 200
+    assert b"<Hangup" not in response.content
+    assert b"/next/" in response.content
+    leg.refresh_from_db()
+    assert leg.status == recorded
 
 
 def test_a_phone_is_limited_to_three_sessions_a_day(twilio_settings, fake_twilio, action, start_call):

@@ -74,3 +74,16 @@ def test_district_office_keeps_local_hours(settings):
     assert office_hours.district_office_open(office, wednesday_1630_pacific)
     assert not office_hours.dc_open(wednesday_1630_pacific)
     assert not office_hours.district_office_open(office, datetime(2026, 11, 19, 1, 30, tzinfo=UTC))
+
+
+def test_zip_info_carries_the_centroid_and_time_zone_office_hours_use():
+    from congress import usps
+    from outreach.office_hours import office_timezone
+
+    info = usps.zip_info("05401")
+    assert info.timezone == "America/New_York"
+    assert round(info.lat, 1) == 44.5 and round(info.lon, 1) == -73.2
+    # A Mountain-time ZIP in a state whose main zone is Central.
+    assert office_timezone(state="TX", zip_code="79901").key == "America/Denver"
+    # No ZIP: the nearest ZIP centroid in the state decides (El Paso again).
+    assert office_timezone(state="TX", latitude=31.76, longitude=-106.49).key == "America/Denver"
