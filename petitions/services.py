@@ -143,23 +143,13 @@ def bot_result(*, petition: Petition) -> SignResult:
 
 
 def district_from_zip(postal_code: str) -> District | None:
-    """The district when the ZIP alone makes it certain (no outside call: the crosswalk is local); None
-    for a ZIP that spans districts or that we do not know."""
-    try:
-        version = congress_selectors.current_snapshot().version
-    except congress_selectors.NoCongressData:
-        return None
-    return _district_from_zip(version, postal_code)
-
-
-@lru_cache(maxsize=50_000)
-def _district_from_zip(data_version: int, postal_code: str) -> District | None:
-    # Keyed by the data load, so a reload of the Congress data is seen at once; saves a query per signer.
+    """The district when the ZIP alone makes it certain (no outside call: the crosswalk is in memory);
+    None for a ZIP that spans districts or that we do not know."""
     try:
         lookup = congress_selectors.zip_lookup(postal_code)
     except (congress_selectors.ZipNotFound, congress_selectors.NoCongressData, ValueError):
         return None
-    if lookup.state is None or lookup.district is None or lookup.snapshot.version != data_version:
+    if lookup.state is None or lookup.district is None:
         return None
     return District(state=lookup.state, district=lookup.district, congress=lookup.congress, accuracy="zip")
 
