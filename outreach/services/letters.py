@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from congress import geocoder
@@ -620,7 +620,11 @@ def _email_body(letter: Letter) -> str:
 def _send(letter: Letter) -> None:
     if letter.channel in (Channel.CWC_HOUSE, Channel.CWC_SENATE):
         chamber = cwc_api.HOUSE if letter.channel == Channel.CWC_HOUSE else cwc_api.SENATE
-        cwc_api.send_message(chamber=chamber, xml=cwc_api.build_message_xml(cwc_message_for(letter)))
+        try:
+            xml = cwc_api.build_message_xml(cwc_message_for(letter))
+        except ValueError as exc:  # the letter itself cannot be a CWC message: sending again changes nothing
+            raise PermanentDeliveryError(f"not a valid CWC message: {exc}") from exc
+        cwc_api.send_message(chamber=chamber, xml=xml)
     elif letter.channel == Channel.EMAIL:
         email_channel.send_letter_email(
             to=letter.destination,
@@ -654,6 +658,13 @@ def letter_deliver(*, letter_id, retry_delay: Callable[[int], float]) -> Deliver
     except PermanentDeliveryError as exc:
         _finish(letter_id, token, Status.FAILED, str(exc), attempt=attempt, error=str(exc)[:2000])
         return DeliveryOutcome(status=Status.FAILED)
+    except Exception as exc:
+        # A bug, not the office: left in "sending", the sweeper would reclaim it forever. Fail it so an
+        # organizer sees it and can retry once fixed. Only the type: the message may quote personal data.
+        log.exception("letter id=%s: unexpected error while delivering", letter_id)
+        reason = f"unexpected error: {type(exc).__name__}"
+        _finish(letter_id, token, Status.FAILED, reason, attempt=attempt, error=reason)
+        return DeliveryOutcome(status=Status.FAILED)
     now = timezone.now()
     detail = f"accepted by {letter.office_code or letter.destination}"
     if not _finish(letter_id, token, Status.SENT, detail, attempt=attempt, sent_at=now, error=""):
@@ -677,18 +688,26 @@ def _after_transient(letter: Letter, token: str, error: str, retry_delay, attemp
 
 
 def letters_sweep() -> int:
-    """Re-enqueue letters whose task was lost: queued past their due time, or sending past the stale limit."""
+    """Re-enqueue letters whose task was lost: queued past their due time, or sending past the stale limit.
+
+    A swept letter's next_attempt_at becomes now, so the following sweeps leave it alone for the grace
+    period while its new task waits in the broker behind a backlog."""
     from outreach.tasks.letters import deliver_letter
 
     now = timezone.now()
     grace = timedelta(seconds=settings.LETTERS_SWEEP_GRACE_SECONDS)
-    queued = Letter.objects.filter(status=Status.QUEUED).filter(
-        next_attempt_at__lt=now - grace
-    ) | Letter.objects.filter(status=Status.QUEUED, next_attempt_at__isnull=True, queued_at__lt=now - grace)
+    not_swept_lately = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=now - grace)
+    queued = Letter.objects.filter(status=Status.QUEUED, next_attempt_at__lt=now - grace) | Letter.objects.filter(
+        status=Status.QUEUED, next_attempt_at__isnull=True, queued_at__lt=now - grace
+    )
     stale = Letter.objects.filter(
-        status=Status.SENDING, claimed_at__lt=now - timedelta(seconds=settings.LETTERS_SENDING_STALE_SECONDS)
+        not_swept_lately,
+        status=Status.SENDING,
+        claimed_at__lt=now - timedelta(seconds=settings.LETTERS_SENDING_STALE_SECONDS),
     )
     ids = list(queued.values_list("pk", flat=True)[:5000]) + list(stale.values_list("pk", flat=True)[:5000])
+    if ids:
+        Letter.objects.filter(pk__in=ids).update(next_attempt_at=now)
     for letter_id in ids:
         deliver_letter.delay(str(letter_id))
     return len(ids)
@@ -708,6 +727,10 @@ class OfficeSync:
 def cwc_offices_sync(*, chamber: str) -> OfficeSync:
     """Store the chamber's /offices listing. Codes not listed any more stay, marked inactive."""
     listing = cwc_api.list_offices(chamber=chamber)
+    if not listing:
+        # An empty (or unreadable) listing is an API problem, not every office leaving CWC at once:
+        # deactivating them all would silently move every letter to the outbox.
+        raise cwc_api.CwcPermanentError(f"{chamber} CWC offices: the listing names no office; offices kept")
     now = timezone.now()
     added = 0
     with transaction.atomic():

@@ -396,3 +396,53 @@ def test_a_mail_server_refusing_the_office_address_is_a_permanent_failure(
     assert refused.status == "failed" and "550" in refused.error
     accepted = Letter.objects.get(bioguide_id="P000145")
     assert accepted.status == "sent" and b"Dear Senator Padilla" in handler.received
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_fails_the_letter_instead_of_leaving_it_sending(api_client, action, cwc):
+    house, _ = cwc
+    letter = queued_letters(api_client).get(chamber="house")
+    # A CWC letter without its writer's details cannot be built: a bug, not the office's answer.
+    Letter.objects.filter(pk=letter.pk).update(submission=None)
+    outcome = services.letter_deliver(letter_id=letter.pk, retry_delay=retry_delay)
+    letter.refresh_from_db()
+    assert outcome.status == letter.status == "failed"
+    assert letter.error == "unexpected error: AttributeError" and not letter.claim_token
+    assert not house.received
+
+
+@pytest.mark.django_db
+def test_a_letter_the_builder_refuses_fails_at_once_without_retries(api_client, action, cwc):
+    house, _ = cwc
+    letter = queued_letters(api_client).get(chamber="house")
+    LetterAction.objects.filter(pk=action.pk).update(topics=[])
+    outcome = services.letter_deliver(letter_id=letter.pk, retry_delay=retry_delay)
+    letter.refresh_from_db()
+    assert outcome.status == letter.status == "failed" and outcome.retry_in is None
+    assert "topic" in letter.error and letter.attempts == 1
+    assert not house.received
+
+
+@pytest.mark.django_db
+def test_a_swept_letter_is_not_swept_again_while_its_task_waits_in_the_broker(api_client, action, cwc, monkeypatch):
+    letters = list(queued_letters(api_client))
+    old = timezone.now() - timedelta(hours=1)
+    Letter.objects.filter(pk=letters[0].pk).update(queued_at=old)
+    Letter.objects.filter(pk=letters[1].pk).update(status="sending", claimed_at=old, claim_token="dead")
+    enqueued = []  # the broker: these tasks have not run yet
+    monkeypatch.setattr(deliver_letter, "delay", lambda letter_id: enqueued.append(letter_id))
+    assert services.letters_sweep() == 2
+    assert services.letters_sweep() == 0
+    assert sorted(enqueued) == sorted([str(letters[0].pk), str(letters[1].pk)])
+    # Past the grace period a letter still not delivered is swept again.
+    Letter.objects.filter(pk__in=[letters[0].pk, letters[1].pk]).update(next_attempt_at=old)
+    assert services.letters_sweep() == 2
+
+
+@pytest.mark.django_db
+def test_an_empty_office_listing_is_refused_and_keeps_the_offices(cwc):
+    house, _ = cwc
+    house.state.offices = []
+    with pytest.raises(cwc_api.CwcPermanentError, match="names no office"):
+        services.cwc_offices_sync(chamber="house")
+    assert CwcOffice.objects.filter(chamber="house", active=True).count() == 4
