@@ -9,7 +9,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 Status = Letter.Status
 Channel = Letter.Channel
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_SUBJECT_MAX = Letter._meta.get_field("subject").max_length
 
 
 class LetterInputError(Exception):
@@ -150,8 +151,6 @@ def letter_route(*, action: LetterAction | None, legislator: Legislator, allow_c
 class SubmitResult:
     submission_id: uuid.UUID
     letters: list[Letter]
-    created: bool
-    lookup: object = field(default=None, repr=False)
 
 
 @dataclass
@@ -254,6 +253,8 @@ def letter_draft(
             district=lookup.district,
         )
         subj, body = letter_render(action=action, context=ctx)
+        # A long template plus a long name may outgrow the column (PostgreSQL refuses it: a 500).
+        subj = subj[:_SUBJECT_MAX]
         previews.append(
             {
                 "bioguide_id": leg.bioguide_id,
@@ -300,7 +301,8 @@ def letter_submit(
         message=message,
     )
     lookup = draft.lookup
-    edited = "\n".join(t for t in (draft.subject_edited, draft.message) if t)
+    # Everything the writer typed that reaches the office: the names and city are put into the body too.
+    edited = "\n".join(t for t in (draft.subject_edited, draft.message, given_name, family_name, locality) if t)
     held_for = moderation_reasons(edited)
 
     with transaction.atomic():
@@ -326,7 +328,7 @@ def letter_submit(
         missing = [leg for leg in draft.legislators if leg.bioguide_id not in existing]
         if not missing:
             letters = [existing[leg.bioguide_id] for leg in draft.legislators]
-            return SubmitResult(submission_id=letters[0].submission_id, letters=letters, created=False, lookup=lookup)
+            return SubmitResult(submission_id=letters[0].submission_id, letters=letters, )
         submission = LetterSubmission.objects.create(
             action=action,
             contact=contact,
@@ -361,7 +363,7 @@ def letter_submit(
                 to_send.append(letter.pk)
             letters.append(letter)
         letters_enqueue_on_commit(to_send)
-    return SubmitResult(submission_id=submission.pk, letters=letters, created=True, lookup=lookup)
+    return SubmitResult(submission_id=submission.pk, letters=letters)
 
 
 def _letter_create(*, action, contact, submission, legislator, preview, held_for) -> Letter | None:

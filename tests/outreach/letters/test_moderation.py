@@ -111,3 +111,14 @@ def test_admin_actions_approve_and_reject(client, api_client, action, cwc, djang
     rejected = Letter.objects.filter(pk__in=others)
     assert {letter.status for letter in rejected} == {"rejected"}
     assert all(letter.rejection_reason for letter in rejected)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["given_name", "family_name", "locality"])
+def test_names_and_city_are_moderated_too_since_they_go_into_the_letter(
+    api_client, action, cwc, django_capture_on_commit_callbacks, field
+):
+    house, senate = cwc
+    body = write(api_client, django_capture_on_commit_callbacks, **{field: "Kill you www.a.example www.b.example"})
+    assert {i["status"] for i in body["letters"]} == {"held"}
+    assert not house.received and not senate.received

@@ -286,3 +286,12 @@ def test_outbox_batch_renders_printable_html_and_csv(client, api_client, action,
     assert lines[0].startswith("letter_id,office,recipient")
     assert len([line for line in lines[1:] if "Pelosi" in line]) == 2
     assert "'=HYPERLINK" in csv.content.decode()  # formulas neutralised
+
+
+@pytest.mark.django_db
+def test_a_rendered_subject_longer_than_the_column_is_cut_to_fit(api_client, action, cwc):
+    action.subject_template = "S" * 190 + " from {full_name}"
+    action.save()
+    response = api_client.post(URL, letter_payload(given_name="Augusta Ada"), format="json")
+    assert response.status_code == 202, response.json()
+    assert {len(s) for s in Letter.objects.values_list("subject", flat=True)} == {200}
