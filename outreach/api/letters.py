@@ -18,6 +18,8 @@ from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
 from outreach.models import Letter
 from outreach.selectors import letters as selectors
 from outreach.services import letters as services
+from outreach.services import petition_delivery
+from petitions.models import Petition
 
 
 def _site_wide(user, perm: str) -> bool:
@@ -266,16 +268,9 @@ class PetitionDeliverView(APIView):
 
     @extend_schema(request=None, responses={202: PetitionDeliveryOutput})
     def post(self, request, slug: str):
-        from outreach.services import petition_delivery
-        from petitions.models import Petition
-
         petition = Petition.objects.select_related("campaign").filter(slug=slug).first()
-        if petition is not None:
-            self.check_object_permissions(request, petition)
-        try:
-            result = petition_delivery.petition_deliver(slug=slug)
-        except petition_delivery.PetitionNotFound as exc:
-            raise NotFound("No such petition.") from exc
-        except petition_delivery.PetitionsUnavailable as exc:
-            raise ServiceUnavailable("Petitions are not installed.") from exc
+        if petition is None:
+            raise NotFound("No such petition.")
+        self.check_object_permissions(request, petition)
+        result = petition_delivery.petition_deliver_for(petition=petition)
         return Response(PetitionDeliveryOutput(result.as_dict()).data, status=status.HTTP_202_ACCEPTED)

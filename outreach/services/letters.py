@@ -328,7 +328,10 @@ def letter_submit(
         missing = [leg for leg in draft.legislators if leg.bioguide_id not in existing]
         if not missing:
             letters = [existing[leg.bioguide_id] for leg in draft.legislators]
-            return SubmitResult(submission_id=letters[0].submission_id, letters=letters, )
+            return SubmitResult(
+                submission_id=letters[0].submission_id,
+                letters=letters,
+            )
         submission = LetterSubmission.objects.create(
             action=action,
             contact=contact,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
+from campaign.csvexport import csv_stream
 from campaign.models import Campaign
 from campaign.roles import admin_required
 from outreach.delivery import outbox
@@ -109,7 +110,8 @@ def outbox_batch_csv(request, bioguide_id: str):
 @admin_required
 def petition_batch_csv(request, batch_id: int):
     batch = get_object_or_404(PetitionDeliveryBatch, pk=batch_id)
-    response = HttpResponse(batch.csv_text, content_type="text/csv; charset=utf-8")
+    rows = csv_stream(selectors.petition_batch_rows(batch=batch))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{batch.petition_slug}-{batch.bioguide_id}-{batch.run}.csv"'
     )
