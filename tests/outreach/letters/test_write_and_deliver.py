@@ -295,3 +295,17 @@ def test_a_rendered_subject_longer_than_the_column_is_cut_to_fit(api_client, act
     response = api_client.post(URL, letter_payload(given_name="Augusta Ada"), format="json")
     assert response.status_code == 202, response.json()
     assert {len(s) for s in Letter.objects.values_list("subject", flat=True)} == {200}
+
+
+@pytest.mark.django_db
+def test_erasure_replaces_the_writers_own_subject_with_the_campaigns(api_client, action, cwc):
+    from contacts.services import contact_erase
+
+    action.subject_template = "Moratorium now, says {full_name} of {city}"
+    action.save()
+    response = api_client.post(URL, letter_payload(subject="Ada Lovelace of Mission St says stop"), format="json")
+    assert response.status_code == 202, response.json()
+    contact = Letter.objects.first().contact
+    contact_erase(contact=contact)
+    subjects = set(Letter.objects.filter(contact=contact).values_list("subject", flat=True))
+    assert subjects == {"Moratorium now, says [erased] of [erased]"}
