@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from campaign.csvexport import csv_stream
 from campaign.models import Campaign
 from campaign.roles import admin_required
+from campaign.throttles import throttle_wait
 from outreach.delivery import outbox
 from outreach.models import LetterAction, PetitionDeliveryBatch
 from outreach.selectors import letters as selectors
@@ -58,6 +59,15 @@ def letter_page(request, slug: str):
     open_now = action.campaign.status == Campaign.Status.ACTIVE
     context = {"action": action, "open": open_now, "step": "form"}
     form = LetterForm(request.POST or None, action=action)
+    wait = (
+        throttle_wait(request, ip_scope="letter_ip", field_scope="letter_email") if request.method == "POST" else None
+    )
+    if wait is not None:  # the API's limits: the page must not be a way around them
+        form.add_error(None, f"Too many attempts. Please try again in {wait} seconds.")
+        context["form"] = form
+        response = render(request, "outreach/letters/page.html", context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if request.method == "POST" and open_now and form.is_valid():
         kwargs = form.service_kwargs()
         try:

@@ -446,3 +446,15 @@ def test_an_empty_office_listing_is_refused_and_keeps_the_offices(cwc):
     with pytest.raises(cwc_api.CwcPermanentError, match="names no office"):
         services.cwc_offices_sync(chamber="house")
     assert CwcOffice.objects.filter(chamber="house", active=True).count() == 4
+
+
+@pytest.mark.django_db
+def test_the_letter_page_applies_the_apis_rate_limits(client, action, cwc, settings):
+    settings.THROTTLES_ENABLED = True
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "letter_ip": "100/minute", "letter_email": "1/hour"}
+    form = letter_payload(consent="on")
+    assert client.post("/l/write-congress/", {**form, "step": "send"}).status_code == 200
+    again = client.post("/l/write-congress/", {**form, "step": "send"})
+    assert again.status_code == 429 and int(again["Retry-After"]) > 0
+    assert "Too many attempts" in again.content.decode()
+    assert Letter.objects.count() == 3
