@@ -16,6 +16,7 @@ from campaign.errors import Conflict, ServiceUnavailable
 from campaign.models import Campaign
 from campaign.permissions import IsOrganizer
 from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
+from congress.selectors import ZIP_RE
 from outreach.models import Letter
 from outreach.selectors import letters as selectors
 from outreach.services import letters as services
@@ -69,7 +70,7 @@ class LetterWriteInput(serializers.Serializer):
     address_line = serializers.CharField(max_length=200)
     locality = serializers.CharField(max_length=100)
     region = serializers.RegexField(r"^[A-Za-z]{2}$", error_messages={"invalid": "Use the 2-letter state code."})
-    postal_code = serializers.RegexField(r"^\d{5}(-\d{4})?$", error_messages={"invalid": "Enter a 5-digit ZIP code."})
+    postal_code = serializers.RegexField(ZIP_RE, error_messages={"invalid": "Enter a 5-digit ZIP code."})
     subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
     # Optional, but when given it may not be blank: an empty letter is a mistake, not a choice.
     message = serializers.CharField(required=False, trim_whitespace=True)

@@ -458,3 +458,14 @@ def test_the_letter_page_applies_the_apis_rate_limits(client, action, cwc, setti
     assert again.status_code == 429 and int(again["Retry-After"]) > 0
     assert "Too many attempts" in again.content.decode()
     assert Letter.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_letter_form_refuses_a_message_over_the_limit_itself(action, settings):
+    from outreach.views.letters import LetterForm
+
+    settings.LETTERS_MESSAGE_MAX_LENGTH = 20
+    form = LetterForm(letter_payload(consent="on", message="x" * 21), action=action)
+    assert not form.is_valid() and "message" in form.errors
+    assert 'maxlength="20"' in str(form["message"])
+    assert LetterForm(letter_payload(consent="on", message="x" * 20), action=action).is_valid()
