@@ -137,6 +137,9 @@ class LetterSubmission(models.Model):
     district_state = models.CharField(max_length=2)
     district = models.PositiveSmallIntegerField(null=True, blank=True)
     district_congress = models.PositiveSmallIntegerField()
+    # "address" when the geocoder placed the street address; "zip" when the ZIP alone gave the district.
+    # Only the first lets a letter tell the office the address was validated.
+    district_accuracy = models.CharField(max_length=7, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -349,6 +349,7 @@ def letter_submit(
             district_state=lookup.state or region,
             district=lookup.district,
             district_congress=lookup.congress,
+            district_accuracy=lookup.accuracy or "",
         )
         previews = {p["bioguide_id"]: p for p in draft.previews}
         letters, to_send = [], []
@@ -597,7 +598,7 @@ def cwc_message_for(letter: Letter) -> cwc_api.CwcMessage:
             zip=sub.postal_code,
             email=sub.email,
             phone=sub.phone,
-            address_validated=sub.district is not None,
+            address_validated=sub.district_accuracy == "address",
         ),
         subject=letter.subject,
         topics=list(action.topics),

@@ -309,3 +309,19 @@ def test_erasure_replaces_the_writers_own_subject_with_the_campaigns(api_client,
     contact_erase(contact=contact)
     subjects = set(Letter.objects.filter(contact=contact).values_list("subject", flat=True))
     assert subjects == {"Moratorium now, says [erased] of [erased]"}
+
+
+@pytest.mark.django_db
+def test_address_validation_is_claimed_only_when_the_geocoder_placed_the_address(
+    api_client, action, cwc, settings, django_capture_on_commit_callbacks
+):
+    house, _ = cwc
+    post_letter(api_client, django_capture_on_commit_callbacks)
+    assert "<AddressValidation>Y</AddressValidation>" in house.received[0].xml.decode()
+    settings.CENSUS_GEOCODER_URL = "http://127.0.0.1:9"  # down: the ZIP alone gives CA-11
+    response = post_letter(
+        api_client, django_capture_on_commit_callbacks, email="grace@example.org", address_line="2470 Mission St"
+    )
+    assert response.status_code == 202, response.json()
+    assert LetterSubmission.objects.get(email="grace@example.org").district_accuracy == "zip"
+    assert "AddressValidation" not in house.received[1].xml.decode()
