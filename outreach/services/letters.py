@@ -22,7 +22,7 @@ from congress import geocoder
 from congress import selectors as congress_selectors
 from congress.models import Legislator
 from contacts.phones import InvalidPhone, normalize_us_phone
-from contacts.services import contact_upsert
+from contacts.services import District, contact_upsert
 from outreach.delivery import PermanentDeliveryError, TransientDeliveryError
 from outreach.delivery import cwc as cwc_api
 from outreach.delivery import email as email_channel
@@ -116,23 +116,42 @@ class Route:
     destination: str = ""
 
 
-def cwc_office_for(legislator: Legislator) -> CwcOffice | None:
-    """The listed CWC office of a member, or None. Codes come only from the stored /offices listings: a
-    listing that names the member wins; a House code is otherwise matched against the listed codes."""
-    chamber = CwcOffice.Chamber.SENATE if legislator.chamber == "senate" else CwcOffice.Chamber.HOUSE
-    offices = CwcOffice.objects.filter(chamber=chamber, active=True)
-    by_member = offices.filter(bioguide_id=legislator.bioguide_id).first()
-    if by_member or chamber == CwcOffice.Chamber.SENATE:
-        return by_member
-    if legislator.district is None:
+def _house_code(legislator: Legislator) -> str | None:
+    if legislator.chamber == "senate" or legislator.district is None:
         return None
-    return offices.filter(code=f"H{legislator.state}{legislator.district:02d}").first()
+    return f"H{legislator.state}{legislator.district:02d}"
 
 
-def letter_route(*, action: LetterAction | None, legislator: Legislator, allow_cwc: bool = True) -> Route:
+def cwc_offices_for(legislators: list[Legislator]) -> dict[str, CwcOffice]:
+    """The listed CWC office of each member who has one (bioguide_id -> office), in one query. Codes come
+    only from the stored /offices listings: a listing that names the member wins; a House code is
+    otherwise matched against the listed codes."""
+    ids = [leg.bioguide_id for leg in legislators]
+    codes = [code for code in map(_house_code, legislators) if code]
+    rows = list(CwcOffice.objects.filter(Q(bioguide_id__in=ids) | Q(code__in=codes), active=True))
+    found = {}
+    for leg in legislators:
+        chamber = CwcOffice.Chamber.SENATE if leg.chamber == "senate" else CwcOffice.Chamber.HOUSE
+        mine = [office for office in rows if office.chamber == chamber]
+        office = next((o for o in mine if o.bioguide_id == leg.bioguide_id), None)
+        if office is None and _house_code(leg):
+            office = next((o for o in mine if o.code == _house_code(leg)), None)
+        if office is not None:
+            found[leg.bioguide_id] = office
+    return found
+
+
+def cwc_office_for(legislator: Legislator) -> CwcOffice | None:
+    return cwc_offices_for([legislator]).get(legislator.bioguide_id)
+
+
+def letter_route(
+    *, action: LetterAction | None, legislator: Legislator, allow_cwc: bool = True, offices: dict | None = None
+) -> Route:
+    """`offices`: cwc_offices_for() of the submission's members, read once for all of them."""
     chamber = cwc_api.SENATE if legislator.chamber == "senate" else cwc_api.HOUSE
     if allow_cwc and cwc_api.is_configured(chamber):
-        office = cwc_office_for(legislator)
+        office = offices.get(legislator.bioguide_id) if offices is not None else cwc_office_for(legislator)
         if office is not None:
             channel = Channel.CWC_SENATE if chamber == cwc_api.SENATE else Channel.CWC_HOUSE
             return Route(channel=channel, office_code=office.code)
@@ -316,14 +335,11 @@ def letter_submit(
             locality=locality,
             region=region,
             postal_code=postal_code,
+            # Only a district placed from the street address is worth keeping on the person.
+            district=District(lookup.state, lookup.district, lookup.congress, "address")
+            if lookup.accuracy == "address" and lookup.district is not None
+            else None,
         )
-        if lookup.accuracy == "address" and lookup.district is not None:
-            type(contact).objects.filter(pk=contact.pk).update(
-                district_state=lookup.state,
-                district=lookup.district,
-                district_congress=lookup.congress,
-                district_accuracy="address",
-            )
         existing = {letter.bioguide_id: letter for letter in Letter.objects.filter(action=action, contact=contact)}
         missing = [leg for leg in draft.legislators if leg.bioguide_id not in existing]
         if not missing:
@@ -352,6 +368,7 @@ def letter_submit(
             district_accuracy=lookup.accuracy or "",
         )
         previews = {p["bioguide_id"]: p for p in draft.previews}
+        offices = cwc_offices_for(draft.legislators)
         letters, to_send = [], []
         for leg in draft.legislators:
             if leg.bioguide_id in existing:
@@ -359,7 +376,7 @@ def letter_submit(
                 continue
             letter = _letter_create(
                 action=action, contact=contact, submission=submission, legislator=leg,
-                preview=previews[leg.bioguide_id], held_for=held_for,
+                preview=previews[leg.bioguide_id], held_for=held_for, offices=offices,
             )  # fmt: skip
             if letter is None:  # a concurrent identical submission created it first
                 letter = Letter.objects.get(action=action, contact=contact, bioguide_id=leg.bioguide_id)
@@ -370,8 +387,8 @@ def letter_submit(
     return SubmitResult(submission_id=submission.pk, letters=letters)
 
 
-def _letter_create(*, action, contact, submission, legislator, preview, held_for) -> Letter | None:
-    route = letter_route(action=action, legislator=legislator)
+def _letter_create(*, action, contact, submission, legislator, preview, held_for, offices) -> Letter | None:
+    route = letter_route(action=action, legislator=legislator, offices=offices)
     if route.channel == Channel.WEB_FORM:
         status, detail = Status.NEEDS_WEB_FORM, "no delivery channel reaches this office; use its web form"
     elif held_for:

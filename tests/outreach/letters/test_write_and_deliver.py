@@ -325,3 +325,19 @@ def test_address_validation_is_claimed_only_when_the_geocoder_placed_the_address
     assert response.status_code == 202, response.json()
     assert LetterSubmission.objects.get(email="grace@example.org").district_accuracy == "zip"
     assert "AddressValidation" not in house.received[1].xml.decode()
+
+
+@pytest.mark.django_db
+def test_a_submission_writes_the_contact_once_and_reads_the_cwc_offices_once(api_client, action, cwc):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.post(URL, letter_payload(), format="json")
+    assert response.status_code == 202, response.json()
+    sqls = [q["sql"] for q in queries.captured_queries]
+    contact_writes = [s for s in sqls if s.startswith(("INSERT", "UPDATE")) and '"contacts_contact"' in s.split("(")[0]]
+    assert len(contact_writes) == 1
+    assert len([s for s in sqls if s.startswith("SELECT") and '"outreach_cwcoffice"' in s]) == 1
+    contact = Letter.objects.first().contact
+    assert (contact.district_state, contact.district, contact.district_accuracy) == ("CA", 11, "address")
