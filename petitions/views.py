@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render

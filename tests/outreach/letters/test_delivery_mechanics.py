@@ -362,40 +362,20 @@ def test_an_unreachable_mail_server_is_a_transient_error(api_client, action, set
 def test_a_mail_server_refusing_the_office_address_is_a_permanent_failure(
     api_client, action, settings, django_capture_on_commit_callbacks
 ):
-    from aiosmtpd.controller import Controller
+    from tests.fakes.smtp import FakeSMTP
 
-    class Refuse:
-        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-            if address.startswith("gone@"):
-                return "550 5.1.1 mailbox unavailable"
-            envelope.rcpt_tos.append(address)
-            return "250 OK"
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802
-            self.received = envelope.content
-            return "250 Message accepted"
-
-    import socket
-
-    with socket.socket() as probe:  # aiosmtpd's controller checks its own port, so it needs a real one
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Refuse()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with FakeSMTP(refuse_recipients=("gone@pelosi.example.gov",)) as smtp:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
         action.email_offices = {"P000197": "gone@pelosi.example.gov", "P000145": "mail@padilla.example.gov"}
         action.save()
         with django_capture_on_commit_callbacks(execute=True):
             api_client.post(URL, letter_payload(), format="json")
-    finally:
-        controller.stop()
     refused = Letter.objects.get(bioguide_id="P000197")
     assert refused.status == "failed" and "550" in refused.error
     accepted = Letter.objects.get(bioguide_id="P000145")
-    assert accepted.status == "sent" and b"Dear Senator Padilla" in handler.received
+    assert accepted.status == "sent" and [m["To"] for m in smtp.messages] == ["mail@padilla.example.gov"]
+    assert "Dear Senator Padilla" in smtp.messages[0].get_payload()
 
 
 @pytest.mark.django_db

@@ -142,7 +142,6 @@ def test_erasing_a_signer_erases_them_from_the_batch_csv(petition, client):
 
 def test_a_delivery_does_not_lock_the_petition_row(petition):
     from django.db import connection
-
     from django.test.utils import CaptureQueriesContext
 
     sign(petition, 0, given="Ann", city="San Francisco", state="CA", district=11)

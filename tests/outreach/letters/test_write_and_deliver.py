@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 
 from outreach.models import Letter, LetterSubmission
 from tests.outreach.letters.conftest import letter_payload
@@ -137,7 +137,8 @@ def test_a_503_storm_ends_in_exactly_one_delivery_per_letter(
     for letter in letters:
         fake = house if letter.chamber == "house" else senate
         assert fake.deliveries[letter.delivery_id] == 1
-        assert len({r.delivery_id for r in fake.received_for(letter.delivery_id)}) == 1
+        # Every repeat of the DeliveryId was acknowledged as a duplicate: the office got it once.
+        assert [r.duplicate for r in fake.received_for(letter.delivery_id)].count(False) == 1
     house_letter = letters.get(chamber="house")
     assert house_letter.attempts == 5
     assert list(house_letter.events.values_list("status", flat=True)) == ["queued"] + ["sending", "queued"] * 4 + [
@@ -251,14 +252,6 @@ def test_writer_cannot_edit_a_locked_subject(api_client, action, cwc):
     action.save()
     response = api_client.post(URL, letter_payload(subject="My own"), format="json")
     assert response.status_code == 400 and "subject" in response.json()["errors"]
-
-
-def _organizer():
-    user = User.objects.create_user("organizer", password="pw")
-    user.user_permissions.add(
-        Permission.objects.get(codename="moderate_letter"), Permission.objects.get(codename="deliver_petition")
-    )
-    return User.objects.get(pk=user.pk)
 
 
 @pytest.mark.django_db
