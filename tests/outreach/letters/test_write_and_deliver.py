@@ -283,7 +283,7 @@ def test_outbox_batch_renders_printable_html_and_csv(client, api_client, action,
 
 @pytest.mark.django_db
 def test_a_rendered_subject_longer_than_the_column_is_cut_to_fit(api_client, action, cwc):
-    action.subject_template = "S" * 190 + " from {full_name}"
+    action.subject_template = "S" * 180 + " {full_name} {city}"  # fits its own column; rendered, it does not
     action.save()
     response = api_client.post(URL, letter_payload(given_name="Augusta Ada"), format="json")
     assert response.status_code == 202, response.json()
