@@ -272,7 +272,7 @@ def run(workers: int, n: int, fake: RemoteFake, log_dir: Path) -> float:
         used = [(a - b) * 1000 / n for a, b in zip(cpu_after, cpu_before, strict=True)]
         print(
             f"  cpu per letter: workers {sum(used[:-1]):.2f} ms, fake CWC {used[-1]:.2f} ms "
-            f"(2 cores on this machine: {os.cpu_count()})"
+            f"(cores on this machine: {os.cpu_count()})"
         )
         # Let any stray duplicate arrive before counting.
         time.sleep(1.0)

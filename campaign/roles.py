@@ -62,6 +62,16 @@ def campaigns_visible(user):
     return Campaign.objects.filter(memberships__user=user).distinct()
 
 
+def campaigns_managed(user):
+    """The campaigns the user may manage (can_manage as a queryset): every one for an admin, else those
+    they organize."""
+    if is_admin(user):
+        return Campaign.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return Campaign.objects.none()
+    return Campaign.objects.filter(memberships__user=user, memberships__role=CampaignMembership.Role.ORGANIZER)
+
+
 def admin_required(view):
     """Page views for the admin role (site-wide work such as the letters outbox): others get 403."""
     from functools import wraps

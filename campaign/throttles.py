@@ -5,6 +5,8 @@ every throttle off for load tests and benchmarks. Keys are keyed hashes, so the 
 an email or a phone number in clear.
 """
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -63,3 +65,15 @@ class ScopedFieldThrottle(_Scoped):
             return None
         normalized = value.strip().lower()
         return f"throttle:{self.scope}:{keyed_hash(normalized, purpose='throttle-' + self.field)}"
+
+
+def throttle_wait(request, *, ip_scope: str | None, field_scope: str | None = None, field: str = "email") -> int | None:
+    """The API's scoped limits applied to a plain Django form post (fields read from request.POST).
+    Seconds to wait before the next attempt, or None when every limit allows this one."""
+    view = SimpleNamespace(throttle_scope_ip=ip_scope, throttle_scope_field=field_scope, throttle_field=field)
+    shim = SimpleNamespace(META=request.META, headers=request.headers, data=request.POST)
+    waits = []
+    for throttle in (ScopedIPThrottle(), ScopedFieldThrottle()):
+        if not throttle.allow_request(shim, view):
+            waits.append(throttle.wait() or 60)
+    return int(max(waits)) + 1 if waits else None

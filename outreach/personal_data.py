@@ -5,6 +5,7 @@ it was; what identifies the person is blanked. A letter already delivered to an 
 only our copy of it is anonymized.
 """
 
+from congress.models import Legislator
 from contacts.models import Contact
 from outreach.models import CallFeedback, CallSession, Letter, LetterSubmission
 
@@ -44,9 +45,32 @@ def export(contact: Contact) -> dict:
     }
 
 
+def _anonymous_subject(letter: Letter) -> str:
+    """The campaign's own subject for this office, with the writer's name and city left out: the writer
+    may have typed their own subject, and the template may hold their name."""
+    from outreach.services.letters import letter_context, letter_render
+
+    if letter.action is None:
+        return ERASED
+    sub = letter.submission
+    context = letter_context(
+        legislator=Legislator.objects.filter(pk=letter.bioguide_id).first(),
+        given_name=ERASED,
+        family_name="",
+        city=ERASED,
+        state=sub.district_state if sub else "",
+        district=sub.district if sub else None,
+    )
+    subject, _ = letter_render(action=letter.action, context=context)
+    return subject[: Letter._meta.get_field("subject").max_length]
+
+
 def erase(contact: Contact) -> None:
     CallSession.objects.filter(contact=contact).update(phone="", postal_code="")
     CallFeedback.objects.filter(session__contact=contact).update(notes="")
+    # Before the submission is blanked: the subject is rebuilt from the district it keeps.
+    for letter in Letter.objects.filter(contact=contact).select_related("action", "submission"):
+        Letter.objects.filter(pk=letter.pk).update(subject=_anonymous_subject(letter))
     LetterSubmission.objects.filter(contact=contact).update(
         prefix="", given_name="", family_name="", email="", phone="", address_line="", locality="",
         postal_code="", subject="", message="",

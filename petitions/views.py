@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -16,23 +14,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from campaign import roles
-from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
+from campaign.throttles import throttle_wait
 from petitions import selectors, services
 from petitions.api import share_url, sign
 from petitions.models import Petition
 from petitions.sign_input import FORM_ONLY, INPUT_NAMES, signature_input_clean
-
-_THROTTLE_VIEW = SimpleNamespace(throttle_scope_ip="sign_ip", throttle_scope_field="sign_email", throttle_field="email")
-
-
-def _throttle_wait(request) -> int | None:
-    """The API's per-IP and per-email limits, applied to the HTML form too. Seconds to wait, or None."""
-    shim = SimpleNamespace(META=request.META, headers=request.headers, data=request.POST)
-    waits = []
-    for throttle in (ScopedIPThrottle(), ScopedFieldThrottle()):
-        if not throttle.allow_request(shim, _THROTTLE_VIEW):
-            waits.append(throttle.wait() or 60)
-    return int(max(waits)) + 1 if waits else None
 
 
 def _context(request, petition: Petition, *, embed: bool, values=None, errors=None) -> dict:
@@ -80,7 +66,7 @@ def _page(request, slug: str, *, embed: bool):
     if petition.status != Petition.Status.OPEN:
         ctx = _context(request, petition, embed=embed, errors={"form": ["This petition is closed."]})
         return render(request, template, ctx, status=409)
-    wait = _throttle_wait(request)
+    wait = throttle_wait(request, ip_scope="sign_ip", field_scope="sign_email")  # the API's limits
     if wait is not None:
         errors = {"form": [f"Too many attempts. Please try again in {wait} seconds."]}
         response = render(request, template, _context(request, petition, embed=embed, errors=errors), status=429)

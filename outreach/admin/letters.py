@@ -26,6 +26,7 @@ class LetterAdmin(admin.ModelAdmin):
     list_display = ["id", "action", "recipient_name", "channel", "status", "attempts", "created_at"]
     list_filter = ["status", "channel", "action"]
     search_fields = ["id", "bioguide_id", "office_code"]
+    list_select_related = ["action"]
     inlines = [LetterEventInline]
     actions = ["approve_letters", "reject_letters", "requeue_failed"]
     readonly_fields = [f.name for f in Letter._meta.fields]

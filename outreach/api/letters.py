@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -14,36 +14,47 @@ from rest_framework.views import APIView
 from campaign import roles
 from campaign.errors import Conflict, ServiceUnavailable
 from campaign.models import Campaign
+from campaign.permissions import IsOrganizer
 from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
+from congress.selectors import ZIP_RE
 from outreach.models import Letter
 from outreach.selectors import letters as selectors
 from outreach.services import letters as services
+from outreach.services import petition_delivery
+from petitions.models import Petition
 
 
-def _site_wide(user, perm: str) -> bool:
-    return bool(user and user.is_authenticated and (user.has_perm(perm) or roles.is_admin(user)))
+class _OrganizerOrPermission(IsOrganizer):
+    """The campaign's organizers (and admins), or anyone holding `site_perm` for every campaign."""
 
+    site_perm = ""
 
-class CanModerateLetters(permissions.BasePermission):
-    """Organizers moderate their own campaigns' letters; the moderate_letter permission covers every campaign."""
+    def _site_wide(self, request) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.has_perm(self.site_perm))
 
     def has_permission(self, request, view):
-        return _site_wide(request.user, "outreach.moderate_letter") or roles.is_organizer(request.user)
+        return self._site_wide(request) or super().has_permission(request, view)
 
     def has_object_permission(self, request, view, obj):
-        if _site_wide(request.user, "outreach.moderate_letter"):
+        return self._site_wide(request) or super().has_object_permission(request, view, obj)
+
+
+class CanModerateLetters(_OrganizerOrPermission):
+    """Organizers moderate their own campaigns' letters; the moderate_letter permission covers every campaign.
+    The object is a Letter; one without an action (a petition's) belongs to no campaign's moderators."""
+
+    site_perm = "outreach.moderate_letter"
+
+    def has_object_permission(self, request, view, obj):
+        if self._site_wide(request):
             return True
-        return obj.action_id is not None and roles.can_manage(request.user, obj.action.campaign)
+        return obj.action is not None and super().has_object_permission(request, view, obj.action)
 
 
-class CanDeliverPetitions(permissions.BasePermission):
+class CanDeliverPetitions(_OrganizerOrPermission):
     """Organizers deliver their own campaigns' petitions; the deliver_petition permission covers all."""
 
-    def has_permission(self, request, view):
-        return _site_wide(request.user, "outreach.deliver_petition") or roles.is_organizer(request.user)
-
-    def has_object_permission(self, request, view, obj):
-        return _site_wide(request.user, "outreach.deliver_petition") or roles.can_manage(request.user, obj.campaign)
+    site_perm = "outreach.deliver_petition"
 
 
 # --- Writing ----------------------------------------------------------------------------------------
@@ -59,7 +70,7 @@ class LetterWriteInput(serializers.Serializer):
     address_line = serializers.CharField(max_length=200)
     locality = serializers.CharField(max_length=100)
     region = serializers.RegexField(r"^[A-Za-z]{2}$", error_messages={"invalid": "Use the 2-letter state code."})
-    postal_code = serializers.RegexField(r"^\d{5}(-\d{4})?$", error_messages={"invalid": "Enter a 5-digit ZIP code."})
+    postal_code = serializers.RegexField(ZIP_RE, error_messages={"invalid": "Enter a 5-digit ZIP code."})
     subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
     # Optional, but when given it may not be blank: an empty letter is a mistake, not a choice.
     message = serializers.CharField(required=False, trim_whitespace=True)
@@ -197,10 +208,8 @@ class ModerationQueueView(APIView):
     @extend_schema(responses=HeldLetterOutput(many=True))
     def get(self, request):
         letters = selectors.moderation_queue(action_slug=request.query_params.get("action"))
-        if not _site_wide(request.user, "outreach.moderate_letter"):
-            letters = letters.filter(
-                action__campaign__memberships__user=request.user, action__campaign__memberships__role="organizer"
-            )
+        if not request.user.has_perm(CanModerateLetters.site_perm):
+            letters = letters.filter(action__campaign__in=roles.campaigns_managed(request.user))
         letters = letters[:500]
         return Response({"results": HeldLetterOutput(letters, many=True).data})
 
@@ -210,7 +219,7 @@ class RejectInput(serializers.Serializer):
 
 
 def _held_letter(letter_id) -> Letter:
-    letter = Letter.objects.filter(pk=letter_id).first()
+    letter = Letter.objects.filter(pk=letter_id).select_related("action__campaign").first()
     if letter is None:
         raise NotFound("No such letter.")
     return letter
@@ -266,16 +275,9 @@ class PetitionDeliverView(APIView):
 
     @extend_schema(request=None, responses={202: PetitionDeliveryOutput})
     def post(self, request, slug: str):
-        from outreach.services import petition_delivery
-        from petitions.models import Petition
-
         petition = Petition.objects.select_related("campaign").filter(slug=slug).first()
-        if petition is not None:
-            self.check_object_permissions(request, petition)
-        try:
-            result = petition_delivery.petition_deliver(slug=slug)
-        except petition_delivery.PetitionNotFound as exc:
-            raise NotFound("No such petition.") from exc
-        except petition_delivery.PetitionsUnavailable as exc:
-            raise ServiceUnavailable("Petitions are not installed.") from exc
+        if petition is None:
+            raise NotFound("No such petition.")
+        self.check_object_permissions(request, petition)
+        result = petition_delivery.petition_deliver_for(petition=petition)
         return Response(PetitionDeliveryOutput(result.as_dict()).data, status=status.HTTP_202_ACCEPTED)

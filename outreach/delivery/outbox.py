@@ -6,14 +6,11 @@ prints one letter per page, and a CSV of the same letters.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.template.loader import render_to_string
 
-# Spreadsheet programs run cells that start with these as formulas; writers' text is public input.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from campaign.csvexport import csv_stream
 
 CSV_COLUMNS = [
     "letter_id",
@@ -33,11 +30,6 @@ CSV_COLUMNS = [
     "body",
     "constituent_message",
 ]
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _row(letter) -> dict:
@@ -62,13 +54,15 @@ def _row(letter) -> dict:
     }
 
 
-def batch_csv(letters: Iterable) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
-    for letter in letters:
-        writer.writerow({k: safe_cell(v) for k, v in _row(letter).items()})
-    return out.getvalue()
+def batch_csv(letters: Iterable) -> Iterator[str]:
+    """The batch as CSV lines; writers' text is public input, so formulas are neutralized."""
+    rows = ([_row(letter)[column] for column in CSV_COLUMNS] for letter in letters)
+    return csv_stream(_with_header(rows))
+
+
+def _with_header(rows: Iterable[list]) -> Iterator[list]:
+    yield CSV_COLUMNS
+    yield from rows
 
 
 def batch_html(*, letters: list, office_label: str) -> str:

@@ -137,6 +137,9 @@ class LetterSubmission(models.Model):
     district_state = models.CharField(max_length=2)
     district = models.PositiveSmallIntegerField(null=True, blank=True)
     district_congress = models.PositiveSmallIntegerField()
+    # "address" when the geocoder placed the street address; "zip" when the ZIP alone gave the district.
+    # Only the first lets a letter tell the office the address was validated.
+    district_accuracy = models.CharField(max_length=7, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -144,7 +147,8 @@ class LetterSubmission(models.Model):
 
 
 class PetitionDeliveryBatch(models.Model):
-    """One run of a petition's delivery to one office: the letter and its printable/CSV list of signers."""
+    """One run of a petition's delivery to one office. Its CSV of signers is built from the delivered
+    signatures when downloaded, so erasing a signer's contact erases them from it too."""
 
     petition_id = models.BigIntegerField(db_index=True)
     petition_slug = models.SlugField(max_length=80)
@@ -152,7 +156,6 @@ class PetitionDeliveryBatch(models.Model):
     bioguide_id = models.CharField(max_length=10)
     scope = models.CharField(max_length=8)  # "district" or "state"
     signer_count = models.PositiveIntegerField()
-    csv_text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db.models import Count, QuerySet
 
-from outreach.models import Letter
+from outreach.models import Letter, PetitionDeliveryBatch
 
 
 def letter_with_history(*, letter_id) -> Letter | None:
@@ -37,3 +39,21 @@ def outbox_letters(*, bioguide_id: str, action=None) -> QuerySet[Letter]:
     if action is not None:
         letters = letters.filter(action=action)
     return letters.order_by("created_at")
+
+
+PETITION_BATCH_CSV_HEADER = ["name", "city", "state", "district"]
+
+
+def petition_batch_rows(*, batch: PetitionDeliveryBatch) -> Iterator[list]:
+    """The batch's signers as CSV rows (header first), oldest signature first, read in chunks."""
+    from petitions.models import Signature
+
+    yield PETITION_BATCH_CSV_HEADER
+    rows = (
+        Signature.objects.filter(pk__in=batch.signatures.values("signature_id"))
+        .order_by("created_at", "pk")
+        .values_list("contact__given_name", "contact__family_name", "contact__locality", "district_state", "district")
+        .iterator(chunk_size=2000)
+    )
+    for given, family, city, state, district in rows:
+        yield [f"{given} {family}".strip(), city, state, "" if district is None else district]

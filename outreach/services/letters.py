@@ -9,20 +9,20 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from congress import geocoder
 from congress import selectors as congress_selectors
 from congress.models import Legislator
 from contacts.phones import InvalidPhone, normalize_us_phone
-from contacts.services import contact_upsert
+from contacts.services import District, contact_upsert
 from outreach.delivery import PermanentDeliveryError, TransientDeliveryError
 from outreach.delivery import cwc as cwc_api
 from outreach.delivery import email as email_channel
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 Status = Letter.Status
 Channel = Letter.Channel
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_SUBJECT_MAX = Letter._meta.get_field("subject").max_length
 
 
 class LetterInputError(Exception):
@@ -115,23 +116,42 @@ class Route:
     destination: str = ""
 
 
-def cwc_office_for(legislator: Legislator) -> CwcOffice | None:
-    """The listed CWC office of a member, or None. Codes come only from the stored /offices listings: a
-    listing that names the member wins; a House code is otherwise matched against the listed codes."""
-    chamber = CwcOffice.Chamber.SENATE if legislator.chamber == "senate" else CwcOffice.Chamber.HOUSE
-    offices = CwcOffice.objects.filter(chamber=chamber, active=True)
-    by_member = offices.filter(bioguide_id=legislator.bioguide_id).first()
-    if by_member or chamber == CwcOffice.Chamber.SENATE:
-        return by_member
-    if legislator.district is None:
+def _house_code(legislator: Legislator) -> str | None:
+    if legislator.chamber == "senate" or legislator.district is None:
         return None
-    return offices.filter(code=f"H{legislator.state}{legislator.district:02d}").first()
+    return f"H{legislator.state}{legislator.district:02d}"
 
 
-def letter_route(*, action: LetterAction | None, legislator: Legislator, allow_cwc: bool = True) -> Route:
+def cwc_offices_for(legislators: list[Legislator]) -> dict[str, CwcOffice]:
+    """The listed CWC office of each member who has one (bioguide_id -> office), in one query. Codes come
+    only from the stored /offices listings: a listing that names the member wins; a House code is
+    otherwise matched against the listed codes."""
+    ids = [leg.bioguide_id for leg in legislators]
+    codes = [code for code in map(_house_code, legislators) if code]
+    rows = list(CwcOffice.objects.filter(Q(bioguide_id__in=ids) | Q(code__in=codes), active=True))
+    found = {}
+    for leg in legislators:
+        chamber = CwcOffice.Chamber.SENATE if leg.chamber == "senate" else CwcOffice.Chamber.HOUSE
+        mine = [office for office in rows if office.chamber == chamber]
+        office = next((o for o in mine if o.bioguide_id == leg.bioguide_id), None)
+        if office is None and _house_code(leg):
+            office = next((o for o in mine if o.code == _house_code(leg)), None)
+        if office is not None:
+            found[leg.bioguide_id] = office
+    return found
+
+
+def cwc_office_for(legislator: Legislator) -> CwcOffice | None:
+    return cwc_offices_for([legislator]).get(legislator.bioguide_id)
+
+
+def letter_route(
+    *, action: LetterAction | None, legislator: Legislator, allow_cwc: bool = True, offices: dict | None = None
+) -> Route:
+    """`offices`: cwc_offices_for() of the submission's members, read once for all of them."""
     chamber = cwc_api.SENATE if legislator.chamber == "senate" else cwc_api.HOUSE
     if allow_cwc and cwc_api.is_configured(chamber):
-        office = cwc_office_for(legislator)
+        office = offices.get(legislator.bioguide_id) if offices is not None else cwc_office_for(legislator)
         if office is not None:
             channel = Channel.CWC_SENATE if chamber == cwc_api.SENATE else Channel.CWC_HOUSE
             return Route(channel=channel, office_code=office.code)
@@ -150,8 +170,6 @@ def letter_route(*, action: LetterAction | None, legislator: Legislator, allow_c
 class SubmitResult:
     submission_id: uuid.UUID
     letters: list[Letter]
-    created: bool
-    lookup: object = field(default=None, repr=False)
 
 
 @dataclass
@@ -254,6 +272,8 @@ def letter_draft(
             district=lookup.district,
         )
         subj, body = letter_render(action=action, context=ctx)
+        # A long template plus a long name may outgrow the column (PostgreSQL refuses it: a 500).
+        subj = subj[:_SUBJECT_MAX]
         previews.append(
             {
                 "bioguide_id": leg.bioguide_id,
@@ -300,7 +320,8 @@ def letter_submit(
         message=message,
     )
     lookup = draft.lookup
-    edited = "\n".join(t for t in (draft.subject_edited, draft.message) if t)
+    # Everything the writer typed that reaches the office: the names and city are put into the body too.
+    edited = "\n".join(t for t in (draft.subject_edited, draft.message, given_name, family_name, locality) if t)
     held_for = moderation_reasons(edited)
 
     with transaction.atomic():
@@ -314,19 +335,19 @@ def letter_submit(
             locality=locality,
             region=region,
             postal_code=postal_code,
+            # Only a district placed from the street address is worth keeping on the person.
+            district=District(lookup.state, lookup.district, lookup.congress, "address")
+            if lookup.accuracy == "address" and lookup.district is not None
+            else None,
         )
-        if lookup.accuracy == "address" and lookup.district is not None:
-            type(contact).objects.filter(pk=contact.pk).update(
-                district_state=lookup.state,
-                district=lookup.district,
-                district_congress=lookup.congress,
-                district_accuracy="address",
-            )
         existing = {letter.bioguide_id: letter for letter in Letter.objects.filter(action=action, contact=contact)}
         missing = [leg for leg in draft.legislators if leg.bioguide_id not in existing]
         if not missing:
             letters = [existing[leg.bioguide_id] for leg in draft.legislators]
-            return SubmitResult(submission_id=letters[0].submission_id, letters=letters, created=False, lookup=lookup)
+            return SubmitResult(
+                submission_id=letters[0].submission_id,
+                letters=letters,
+            )
         submission = LetterSubmission.objects.create(
             action=action,
             contact=contact,
@@ -344,8 +365,10 @@ def letter_submit(
             district_state=lookup.state or region,
             district=lookup.district,
             district_congress=lookup.congress,
+            district_accuracy=lookup.accuracy or "",
         )
         previews = {p["bioguide_id"]: p for p in draft.previews}
+        offices = cwc_offices_for(draft.legislators)
         letters, to_send = [], []
         for leg in draft.legislators:
             if leg.bioguide_id in existing:
@@ -353,7 +376,7 @@ def letter_submit(
                 continue
             letter = _letter_create(
                 action=action, contact=contact, submission=submission, legislator=leg,
-                preview=previews[leg.bioguide_id], held_for=held_for,
+                preview=previews[leg.bioguide_id], held_for=held_for, offices=offices,
             )  # fmt: skip
             if letter is None:  # a concurrent identical submission created it first
                 letter = Letter.objects.get(action=action, contact=contact, bioguide_id=leg.bioguide_id)
@@ -361,11 +384,11 @@ def letter_submit(
                 to_send.append(letter.pk)
             letters.append(letter)
         letters_enqueue_on_commit(to_send)
-    return SubmitResult(submission_id=submission.pk, letters=letters, created=True, lookup=lookup)
+    return SubmitResult(submission_id=submission.pk, letters=letters)
 
 
-def _letter_create(*, action, contact, submission, legislator, preview, held_for) -> Letter | None:
-    route = letter_route(action=action, legislator=legislator)
+def _letter_create(*, action, contact, submission, legislator, preview, held_for, offices) -> Letter | None:
+    route = letter_route(action=action, legislator=legislator, offices=offices)
     if route.channel == Channel.WEB_FORM:
         status, detail = Status.NEEDS_WEB_FORM, "no delivery channel reaches this office; use its web form"
     elif held_for:
@@ -592,7 +615,7 @@ def cwc_message_for(letter: Letter) -> cwc_api.CwcMessage:
             zip=sub.postal_code,
             email=sub.email,
             phone=sub.phone,
-            address_validated=sub.district is not None,
+            address_validated=sub.district_accuracy == "address",
         ),
         subject=letter.subject,
         topics=list(action.topics),
@@ -620,7 +643,11 @@ def _email_body(letter: Letter) -> str:
 def _send(letter: Letter) -> None:
     if letter.channel in (Channel.CWC_HOUSE, Channel.CWC_SENATE):
         chamber = cwc_api.HOUSE if letter.channel == Channel.CWC_HOUSE else cwc_api.SENATE
-        cwc_api.send_message(chamber=chamber, xml=cwc_api.build_message_xml(cwc_message_for(letter)))
+        try:
+            xml = cwc_api.build_message_xml(cwc_message_for(letter))
+        except ValueError as exc:  # the letter itself cannot be a CWC message: sending again changes nothing
+            raise PermanentDeliveryError(f"not a valid CWC message: {exc}") from exc
+        cwc_api.send_message(chamber=chamber, xml=xml)
     elif letter.channel == Channel.EMAIL:
         email_channel.send_letter_email(
             to=letter.destination,
@@ -654,6 +681,13 @@ def letter_deliver(*, letter_id, retry_delay: Callable[[int], float]) -> Deliver
     except PermanentDeliveryError as exc:
         _finish(letter_id, token, Status.FAILED, str(exc), attempt=attempt, error=str(exc)[:2000])
         return DeliveryOutcome(status=Status.FAILED)
+    except Exception as exc:
+        # A bug, not the office: left in "sending", the sweeper would reclaim it forever. Fail it so an
+        # organizer sees it and can retry once fixed. Only the type: the message may quote personal data.
+        log.exception("letter id=%s: unexpected error while delivering", letter_id)
+        reason = f"unexpected error: {type(exc).__name__}"
+        _finish(letter_id, token, Status.FAILED, reason, attempt=attempt, error=reason)
+        return DeliveryOutcome(status=Status.FAILED)
     now = timezone.now()
     detail = f"accepted by {letter.office_code or letter.destination}"
     if not _finish(letter_id, token, Status.SENT, detail, attempt=attempt, sent_at=now, error=""):
@@ -677,18 +711,26 @@ def _after_transient(letter: Letter, token: str, error: str, retry_delay, attemp
 
 
 def letters_sweep() -> int:
-    """Re-enqueue letters whose task was lost: queued past their due time, or sending past the stale limit."""
+    """Re-enqueue letters whose task was lost: queued past their due time, or sending past the stale limit.
+
+    A swept letter's next_attempt_at becomes now, so the following sweeps leave it alone for the grace
+    period while its new task waits in the broker behind a backlog."""
     from outreach.tasks.letters import deliver_letter
 
     now = timezone.now()
     grace = timedelta(seconds=settings.LETTERS_SWEEP_GRACE_SECONDS)
-    queued = Letter.objects.filter(status=Status.QUEUED).filter(
-        next_attempt_at__lt=now - grace
-    ) | Letter.objects.filter(status=Status.QUEUED, next_attempt_at__isnull=True, queued_at__lt=now - grace)
+    not_swept_lately = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=now - grace)
+    queued = Letter.objects.filter(status=Status.QUEUED, next_attempt_at__lt=now - grace) | Letter.objects.filter(
+        status=Status.QUEUED, next_attempt_at__isnull=True, queued_at__lt=now - grace
+    )
     stale = Letter.objects.filter(
-        status=Status.SENDING, claimed_at__lt=now - timedelta(seconds=settings.LETTERS_SENDING_STALE_SECONDS)
+        not_swept_lately,
+        status=Status.SENDING,
+        claimed_at__lt=now - timedelta(seconds=settings.LETTERS_SENDING_STALE_SECONDS),
     )
     ids = list(queued.values_list("pk", flat=True)[:5000]) + list(stale.values_list("pk", flat=True)[:5000])
+    if ids:
+        Letter.objects.filter(pk__in=ids).update(next_attempt_at=now)
     for letter_id in ids:
         deliver_letter.delay(str(letter_id))
     return len(ids)
@@ -708,6 +750,10 @@ class OfficeSync:
 def cwc_offices_sync(*, chamber: str) -> OfficeSync:
     """Store the chamber's /offices listing. Codes not listed any more stay, marked inactive."""
     listing = cwc_api.list_offices(chamber=chamber)
+    if not listing:
+        # An empty (or unreadable) listing is an API problem, not every office leaving CWC at once:
+        # deactivating them all would silently move every letter to the outbox.
+        raise cwc_api.CwcPermanentError(f"{chamber} CWC offices: the listing names no office; offices kept")
     now = timezone.now()
     added = 0
     with transaction.atomic():

@@ -1,37 +1,22 @@
 """Petition delivery: each office gets one letter with the signers from its district (House) or state
-(Senate), through the same letter pipeline, plus a CSV of those signers. A re-run sends only signatures
-that no earlier run delivered to that office.
-
-Written against the petitions app's interface: `petitions.models.Petition(campaign, slug, title,
-petition_text)` and `Signature(petition, contact -> contacts.Contact, status "pending"|"confirmed",
-created_at, and the district at signing time)`. That app is imported lazily so this module (and the
-letters app) loads without it.
+(Senate), through the same letter pipeline; the office's CSV of those signers is built when downloaded.
+A re-run sends a signature only to the scopes (state, district) no earlier run delivered it to.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q
 
+from campaign.dbutil import transaction_lock
 from congress import selectors as congress_selectors
-from outreach.delivery.outbox import safe_cell
 from outreach.models import Letter, LetterAction, LetterEvent, PetitionDeliveredSignature, PetitionDeliveryBatch
 from outreach.services.letters import district_label, letter_route, letters_enqueue_on_commit
-
-CONFIRMED = "confirmed"
-# The signature's own district fields, as the petitions app may name them; the contact's are the fallback.
-_STATE_FIELDS = ("district_state", "state", "region")
-_DISTRICT_FIELDS = ("district", "congressional_district")
-
-
-class PetitionsUnavailable(Exception):
-    pass
+from petitions.models import Petition, Signature
 
 
 class PetitionNotFound(Exception):
@@ -58,17 +43,6 @@ class PetitionDeliveryResult:
         }
 
 
-def _petition_models():
-    try:
-        return apps.get_model("petitions", "Petition"), apps.get_model("petitions", "Signature")
-    except LookupError as exc:
-        raise PetitionsUnavailable("the petitions app is not installed") from exc
-
-
-def _field_names(model) -> set[str]:
-    return {f.name for f in model._meta.get_fields() if getattr(f, "concrete", False)}
-
-
 @dataclass(frozen=True)
 class Signer:
     signature_id: int
@@ -76,35 +50,39 @@ class Signer:
     city: str
     state: str
     district: int | None
+    to_senate: bool  # not yet delivered to the state's senators
+    to_house: bool  # not yet delivered to a House office
 
 
-def _signers(Signature, petition):
-    """Confirmed signatures as Signers, oldest first, read in chunks (a viral petition has many)."""
-    names = _field_names(Signature)
-    state_field = next((f for f in _STATE_FIELDS if f in names), None)
-    district_field = next((f for f in _DISTRICT_FIELDS if f in names), None)
-    columns = ["pk", "contact__given_name", "contact__family_name", "contact__locality", "contact__region",
-               "contact__district_state", "contact__district"]  # fmt: skip
-    if state_field:
-        columns.append(state_field)
-    if district_field:
-        columns.append(district_field)
+def _lock_key(petition_id: int) -> int:
+    # Namespaced, so it never collides with another feature's advisory lock on the same number.
+    return int(hashlib.sha256(f"petition-delivery:{petition_id}".encode()).hexdigest()[:15], 16)
+
+
+def _delivered(scope: str):
+    return Exists(PetitionDeliveredSignature.objects.filter(signature_id=OuterRef("pk"), batch__scope=scope))
+
+
+def _signers(petition: Petition, congress: int):
+    """Confirmed signatures not yet delivered to every scope, oldest first, read in chunks (a viral
+    petition has many; the already delivered ones are left out by the database, not read)."""
     rows = (
-        Signature.objects.filter(petition=petition, status=CONFIRMED)
-        .order_by("created_at", "pk")
-        .values(*columns)
-        .iterator(chunk_size=2000)
+        Signature.objects.filter(petition=petition, status=Signature.Status.CONFIRMED)
+        .annotate(sent_state=_delivered("state"), sent_district=_delivered("district"))
+        .filter(Q(sent_state=False) | Q(sent_district=False, district__isnull=False, district_congress=congress))
     )
-    for row in rows:
-        # The district at signing time wins: the letter speaks for the signer as they were then.
-        if state_field and row.get(state_field):
-            state = row[state_field]
-            district = row.get(district_field) if district_field else None
-        else:
-            state = row["contact__district_state"] or row["contact__region"]
-            district = row["contact__district"] if row["contact__district_state"] else None
-        name = f"{row['contact__given_name']} {row['contact__family_name']}".strip()
-        yield Signer(row["pk"], name, row["contact__locality"], (state or "").upper(), district)
+    rows = rows.order_by("created_at", "pk").values_list(
+        "pk", "contact__given_name", "contact__family_name", "contact__locality", "district_state", "district",
+        "district_congress", "sent_state", "sent_district",
+    ).iterator(chunk_size=2000)  # fmt: skip
+    for pk, given, family, city, state, district, district_congress, sent_state, sent_district in rows:
+        # The district at signing time, while it is still a district of the current Congress: after
+        # redistricting the old number names someone else's district, so only the senators hear of it.
+        if district_congress != congress:
+            district = None
+        name = f"{given} {family}".strip()
+        yield Signer(pk, name, city, (state or "").upper(), district, not sent_state,
+                     district is not None and not sent_district)  # fmt: skip
 
 
 def _letter_text(*, petition, legislator, scope: str, signers: list[Signer], state: str, district) -> tuple[str, str]:
@@ -126,45 +104,34 @@ def _letter_text(*, petition, legislator, scope: str, signers: list[Signer], sta
     return subject, "\n".join(lines)
 
 
-def _csv(signers: list[Signer]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["name", "city", "state", "district"])
-    for s in signers:
-        writer.writerow([safe_cell(s.name), safe_cell(s.city), s.state, "" if s.district is None else s.district])
-    return out.getvalue()
-
-
 def petition_deliver(*, slug: str) -> PetitionDeliveryResult:
-    Petition, Signature = _petition_models()
     petition = Petition.objects.filter(slug=slug).first()
     if petition is None:
         raise PetitionNotFound(slug)
+    return petition_deliver_for(petition=petition)
+
+
+def petition_deliver_for(*, petition: Petition) -> PetitionDeliveryResult:
+    slug = petition.slug
     snap = congress_selectors.current_snapshot()
     with transaction.atomic():
-        # Two runs at once would both think a signature is new: the petition row serializes them.
-        Petition.objects.select_for_update().filter(pk=petition.pk).first()
+        # Two runs at once would both think a signature is new. An advisory lock serializes them without
+        # locking the petition row, which every new signature's foreign key check would wait on.
+        transaction_lock(_lock_key(petition.pk))
         run = (PetitionDeliveryBatch.objects.filter(petition_id=petition.pk).aggregate(m=Max("run"))["m"] or 0) + 1
         result = PetitionDeliveryResult(petition=slug, run=run)
-        delivered = set(
-            PetitionDeliveredSignature.objects.filter(batch__petition_id=petition.pk).values_list(
-                "signature_id", "bioguide_id"
-            )
-        )
         groups: dict[str, list[Signer]] = defaultdict(list)
         scopes: dict[str, tuple] = {}
         counted: set[int] = set()
-        for signer in _signers(Signature, petition):
+        for signer in _signers(petition, snap.congress):
             if not signer.state:
                 result.skipped += 1
                 continue
-            targets = [(leg, "state") for leg in snap.senators.get(signer.state, [])]
-            house = snap.house.get((signer.state, signer.district)) if signer.district is not None else None
+            targets = [(leg, "state") for leg in snap.senators.get(signer.state, [])] if signer.to_senate else []
+            house = snap.house.get((signer.state, signer.district)) if signer.to_house else None
             if house is not None:
                 targets.append((house, "district"))
             for leg, scope in targets:
-                if (signer.signature_id, leg.bioguide_id) in delivered:
-                    continue
                 groups[leg.bioguide_id].append(signer)
                 scopes[leg.bioguide_id] = (leg, scope, signer.state, signer.district if scope == "district" else None)
                 counted.add(signer.signature_id)
@@ -182,7 +149,6 @@ def petition_deliver(*, slug: str) -> PetitionDeliveryResult:
                 bioguide_id=bioguide_id,
                 scope=scope,
                 signer_count=len(signers),
-                csv_text=_csv(signers),
             )
             PetitionDeliveredSignature.objects.bulk_create(
                 [

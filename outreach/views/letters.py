@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.core.validators import MaxLengthValidator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
+from campaign.csvexport import csv_stream
 from campaign.models import Campaign
 from campaign.roles import admin_required
+from campaign.throttles import throttle_wait
+from congress.selectors import ZIP_RE
 from outreach.delivery import outbox
 from outreach.models import LetterAction, PetitionDeliveryBatch
 from outreach.selectors import letters as selectors
@@ -25,7 +29,7 @@ class LetterForm(forms.Form):
     address_line = forms.CharField(max_length=200, label="Street address")
     locality = forms.CharField(max_length=100, label="City")
     region = forms.RegexField(r"^[A-Za-z]{2}$", max_length=2, label="State")
-    postal_code = forms.RegexField(r"^\d{5}(-\d{4})?$", max_length=10, label="ZIP code")
+    postal_code = forms.RegexField(ZIP_RE, max_length=10, label="ZIP code")
     subject = forms.CharField(max_length=200, required=False)
     message = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False, label="Your own words")
     consent = forms.BooleanField(label="Deliver my letter, with my name and address, to my members of Congress.")
@@ -38,7 +42,11 @@ class LetterForm(forms.Form):
         if not action.message_editable:
             del self.fields["message"]
         else:
-            self.fields["message"].max_length = settings.LETTERS_MESSAGE_MAX_LENGTH
+            # Set after construction, max_length alone adds no validator: add it (and the browser's limit).
+            limit = settings.LETTERS_MESSAGE_MAX_LENGTH
+            self.fields["message"].max_length = limit
+            self.fields["message"].validators.append(MaxLengthValidator(limit))
+            self.fields["message"].widget.attrs["maxlength"] = str(limit)
             self.fields["message"].initial = action.message_prompt
 
     def service_kwargs(self) -> dict:
@@ -57,6 +65,15 @@ def letter_page(request, slug: str):
     open_now = action.campaign.status == Campaign.Status.ACTIVE
     context = {"action": action, "open": open_now, "step": "form"}
     form = LetterForm(request.POST or None, action=action)
+    wait = (
+        throttle_wait(request, ip_scope="letter_ip", field_scope="letter_email") if request.method == "POST" else None
+    )
+    if wait is not None:  # the API's limits: the page must not be a way around them
+        form.add_error(None, f"Too many attempts. Please try again in {wait} seconds.")
+        context["form"] = form
+        response = render(request, "outreach/letters/page.html", context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if request.method == "POST" and open_now and form.is_valid():
         kwargs = form.service_kwargs()
         try:
@@ -109,7 +126,8 @@ def outbox_batch_csv(request, bioguide_id: str):
 @admin_required
 def petition_batch_csv(request, batch_id: int):
     batch = get_object_or_404(PetitionDeliveryBatch, pk=batch_id)
-    response = HttpResponse(batch.csv_text, content_type="text/csv; charset=utf-8")
+    rows = csv_stream(selectors.petition_batch_rows(batch=batch))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{batch.petition_slug}-{batch.bioguide_id}-{batch.run}.csv"'
     )

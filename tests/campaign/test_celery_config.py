@@ -15,7 +15,7 @@ def test_tasks_are_routed_by_module():
     route = app.amqp.router.route
     assert route({}, "congress.tasks.sync_congress_data")["queue"].name == "bulk"
     assert route({}, "outreach.tasks.calls.call_place")["queue"].name == "calls"
-    assert route({}, "outreach.tasks.letters.letter_deliver")["queue"].name == "letters"
+    assert route({}, "outreach.tasks.letters.deliver_letter")["queue"].name == "letters"
     assert route({}, "contacts.tasks.anything")["queue"].name == "default"
 
 

@@ -15,8 +15,10 @@ import threading
 import xml.etree.ElementTree as ET  # noqa: S405 - parses only what our own client sent in tests
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.http import FakeServer
 
 # Paths (from the root <CWC>) that every message must carry. Kept independent of docs/cwc.md on purpose:
 # the builder is checked against the docs in one test and against this server in the others.
@@ -78,7 +80,6 @@ class _Handler(BaseHTTPRequestHandler):
     # client's delayed ACK).
     disable_nagle_algorithm = True
     wbufsize = -1
-    state: State  # set per server
 
     def log_message(self, *args):  # quiet
         pass
@@ -95,7 +96,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _authorized(self) -> bool:
         query = parse_qs(urlsplit(self.path).query)
-        if query.get("apikey", [""])[0] != self.server.state.api_key:
+        if query.get("apikey", [""])[0] != self.server.fake.state.api_key:
             self._reply(401, _error_xml(["Invalid API key"]))
             return False
         return True
@@ -103,7 +104,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
         if urlsplit(self.path).path == "/_stats":
             # For a fake run in its own process (the benchmark): what it received, in order.
-            st = self.server.state
+            st = self.server.fake.state
             with st.lock:
                 body = {"received": [[r.delivery_id, r.duplicate] for r in st.received]}
             return self._reply(200, json.dumps(body).encode(), "application/json")
@@ -111,7 +112,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply(404, b"")
         if not self._authorized():
             return None
-        st = self.server.state
+        st = self.server.fake.state
         if st.offices_shape == "objects":
             body = [{"name": name, "office_code": code} for code, name in st.offices]
         else:
@@ -126,7 +127,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length)
         if not self._authorized():
             return None
-        st = self.server.state
+        st = self.server.fake.state
         try:
             root = ET.fromstring(body)  # noqa: S314
         except ET.ParseError as exc:
@@ -163,27 +164,15 @@ class _Handler(BaseHTTPRequestHandler):
         return self._reply(200, b"<Response><Status>Accepted</Status></Response>")
 
 
-class FakeCwc:
+class FakeCwc(FakeServer):
     def __init__(self, *, api_key: str = "test-key", offices=(), offices_shape: str = "codes", port: int = 0):
         self.state = State(api_key=api_key, offices=list(offices), offices_shape=offices_shape)
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-        self.server.daemon_threads = True
-        self.server.state = self.state
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> FakeCwc:
-        self.thread.start()
-        return self
+        super().__init__(_Handler, port=port)
 
     def __exit__(self, *exc) -> None:
         if self.state.hold is not None:
-            self.state.hold.set()
-        self.server.shutdown()
-        self.server.server_close()
+            self.state.hold.set()  # a held request would keep shutdown() waiting
+        super().__exit__(*exc)
 
     # Programming and inspection.
     def program(self, *answers: int, after_accept: bool = False) -> None:

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class FakeServer:
     """Start with `with FakeServer(Handler) as server:`; `server.url` is its base URL."""
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler]):
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    def __init__(self, handler: type[BaseHTTPRequestHandler], *, port: int = 0):
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._httpd.daemon_threads = True
         self._httpd.fake = self  # handlers reach shared state through self.server.fake
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)

@@ -10,10 +10,17 @@ from aiosmtpd.controller import Controller
 
 
 class _Handler:
-    def __init__(self):
+    def __init__(self, refuse_recipients: tuple[str, ...] = ()):
         self.messages: list[Message] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.data_reply = ""  # e.g. "451 4.3.0 Try again later": refuse every message with it
+        self.refuse_recipients = tuple(r.lower() for r in refuse_recipients)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook
+        if address.lower() in self.refuse_recipients:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         if self.data_reply:
@@ -31,8 +38,10 @@ def _free_port() -> int:
 
 
 class FakeSMTP:
-    def __init__(self):
-        self.handler = _Handler()
+    """`refuse_recipients`: addresses answered 550 at RCPT (a mailbox the server does not have)."""
+
+    def __init__(self, *, refuse_recipients: tuple[str, ...] = ()):
+        self.handler = _Handler(refuse_recipients)
         self.port = _free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 

@@ -17,9 +17,7 @@ class Command(BaseCommand):
             result = petition_delivery.petition_deliver(slug=slug)
         except petition_delivery.PetitionNotFound as exc:
             raise CommandError(f"no petition {slug!r}") from exc
-        except petition_delivery.PetitionsUnavailable as exc:
-            raise CommandError("the petitions app is not installed") from exc
         self.stdout.write(
             f"run {result.run}: {result.letters} letter(s) to {result.letters} office(s), "
-            f"{result.signatures} new signature(s); {result.skipped} without a district went to senators only"
+            f"{result.signatures} new signature(s); {result.skipped} without a state went to no office"
         )

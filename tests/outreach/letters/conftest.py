@@ -1,20 +1,16 @@
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
 from django.core.cache import cache
 
 from campaign.models import Campaign
 from outreach.models import CwcOffice, LetterAction
+from tests.fakes.census import match_payload
 from tests.fakes.cwc import FakeCwc
 
-# Addresses the fake geocoder knows: street -> (state, zip, two-digit district).
+# One-line addresses the fake geocoder places: address -> (state, state FIPS, raw district, zip).
 KNOWN_ADDRESSES = {
-    "2460 MISSION ST": ("CA", "94110", "11"),
-    "1 E 31ST ST": ("IL", "60616", "07"),
-    "149 CHURCH ST": ("VT", "05401", "00"),
+    "2460 Mission St, San Francisco, CA 94110": ("CA", "06", "11", "94110"),
+    "1 E 31st St, Chicago, IL 60616": ("IL", "17", "07", "60616"),
+    "149 Church St, Burlington, VT 05401": ("VT", "50", "00", "05401"),
 }
 HOUSE_OFFICES = [("HCA11", ""), ("HIL07", ""), ("HVT00", ""), ("HIL01", "")]
 SENATE_OFFICES = [
@@ -27,47 +23,12 @@ SENATE_OFFICES = [
 ]
 
 
-class _Census(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):  # noqa: N802
-        query = parse_qs(urlsplit(self.path).query)
-        address = (query.get("address") or query.get("street") or [""])[0].upper()
-        matches = []
-        for street, (state, zip5, cd) in KNOWN_ADDRESSES.items():
-            if address.startswith(street):
-                matches.append(
-                    {
-                        "matchedAddress": address,
-                        "addressComponents": {"zip": zip5, "state": state},
-                        "geographies": {
-                            "States": [{"STUSAB": state}],
-                            "119th Congressional Districts": [{"CD119": cd, "CDSESSN": "119", "BASENAME": cd}],
-                        },
-                    }
-                )
-        body = json.dumps({"result": {"addressMatches": matches}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@pytest.fixture(scope="session")
-def census_url():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Census)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.fixture(autouse=True)
-def letters_settings(settings, census_url):
-    settings.CENSUS_GEOCODER_URL = census_url
+def letters_settings(settings, fake_census):
+    for address, (state, fips, district, zip5) in KNOWN_ADDRESSES.items():
+        fake_census.add(
+            address, match_payload(state=state, state_fips=fips, district=district, zip=zip5, address=address)
+        )
     settings.LETTERS_RATE_GLOBAL = ""
     settings.LETTERS_RATE_PER_OFFICE = ""
     settings.THROTTLES_ENABLED = False

@@ -362,37 +362,90 @@ def test_an_unreachable_mail_server_is_a_transient_error(api_client, action, set
 def test_a_mail_server_refusing_the_office_address_is_a_permanent_failure(
     api_client, action, settings, django_capture_on_commit_callbacks
 ):
-    from aiosmtpd.controller import Controller
+    from tests.fakes.smtp import FakeSMTP
 
-    class Refuse:
-        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-            if address.startswith("gone@"):
-                return "550 5.1.1 mailbox unavailable"
-            envelope.rcpt_tos.append(address)
-            return "250 OK"
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802
-            self.received = envelope.content
-            return "250 Message accepted"
-
-    import socket
-
-    with socket.socket() as probe:  # aiosmtpd's controller checks its own port, so it needs a real one
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Refuse()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with FakeSMTP(refuse_recipients=("gone@pelosi.example.gov",)) as smtp:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
         action.email_offices = {"P000197": "gone@pelosi.example.gov", "P000145": "mail@padilla.example.gov"}
         action.save()
         with django_capture_on_commit_callbacks(execute=True):
             api_client.post(URL, letter_payload(), format="json")
-    finally:
-        controller.stop()
     refused = Letter.objects.get(bioguide_id="P000197")
     assert refused.status == "failed" and "550" in refused.error
     accepted = Letter.objects.get(bioguide_id="P000145")
-    assert accepted.status == "sent" and b"Dear Senator Padilla" in handler.received
+    assert accepted.status == "sent" and [m["To"] for m in smtp.messages] == ["mail@padilla.example.gov"]
+    assert "Dear Senator Padilla" in smtp.messages[0].get_payload()
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_fails_the_letter_instead_of_leaving_it_sending(api_client, action, cwc):
+    house, _ = cwc
+    letter = queued_letters(api_client).get(chamber="house")
+    # A CWC letter without its writer's details cannot be built: a bug, not the office's answer.
+    Letter.objects.filter(pk=letter.pk).update(submission=None)
+    outcome = services.letter_deliver(letter_id=letter.pk, retry_delay=retry_delay)
+    letter.refresh_from_db()
+    assert outcome.status == letter.status == "failed"
+    assert letter.error == "unexpected error: AttributeError" and not letter.claim_token
+    assert not house.received
+
+
+@pytest.mark.django_db
+def test_a_letter_the_builder_refuses_fails_at_once_without_retries(api_client, action, cwc):
+    house, _ = cwc
+    letter = queued_letters(api_client).get(chamber="house")
+    LetterAction.objects.filter(pk=action.pk).update(topics=[])
+    outcome = services.letter_deliver(letter_id=letter.pk, retry_delay=retry_delay)
+    letter.refresh_from_db()
+    assert outcome.status == letter.status == "failed" and outcome.retry_in is None
+    assert "topic" in letter.error and letter.attempts == 1
+    assert not house.received
+
+
+@pytest.mark.django_db
+def test_a_swept_letter_is_not_swept_again_while_its_task_waits_in_the_broker(api_client, action, cwc, monkeypatch):
+    letters = list(queued_letters(api_client))
+    old = timezone.now() - timedelta(hours=1)
+    Letter.objects.filter(pk=letters[0].pk).update(queued_at=old)
+    Letter.objects.filter(pk=letters[1].pk).update(status="sending", claimed_at=old, claim_token="dead")
+    enqueued = []  # the broker: these tasks have not run yet
+    monkeypatch.setattr(deliver_letter, "delay", lambda letter_id: enqueued.append(letter_id))
+    assert services.letters_sweep() == 2
+    assert services.letters_sweep() == 0
+    assert sorted(enqueued) == sorted([str(letters[0].pk), str(letters[1].pk)])
+    # Past the grace period a letter still not delivered is swept again.
+    Letter.objects.filter(pk__in=[letters[0].pk, letters[1].pk]).update(next_attempt_at=old)
+    assert services.letters_sweep() == 2
+
+
+@pytest.mark.django_db
+def test_an_empty_office_listing_is_refused_and_keeps_the_offices(cwc):
+    house, _ = cwc
+    house.state.offices = []
+    with pytest.raises(cwc_api.CwcPermanentError, match="names no office"):
+        services.cwc_offices_sync(chamber="house")
+    assert CwcOffice.objects.filter(chamber="house", active=True).count() == 4
+
+
+@pytest.mark.django_db
+def test_the_letter_page_applies_the_apis_rate_limits(client, action, cwc, settings):
+    settings.THROTTLES_ENABLED = True
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "letter_ip": "100/minute", "letter_email": "1/hour"}
+    form = letter_payload(consent="on")
+    assert client.post("/l/write-congress/", {**form, "step": "send"}).status_code == 200
+    again = client.post("/l/write-congress/", {**form, "step": "send"})
+    assert again.status_code == 429 and int(again["Retry-After"]) > 0
+    assert "Too many attempts" in again.content.decode()
+    assert Letter.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_letter_form_refuses_a_message_over_the_limit_itself(action, settings):
+    from outreach.views.letters import LetterForm
+
+    settings.LETTERS_MESSAGE_MAX_LENGTH = 20
+    form = LetterForm(letter_payload(consent="on", message="x" * 21), action=action)
+    assert not form.is_valid() and "message" in form.errors
+    assert 'maxlength="20"' in str(form["message"])
+    assert LetterForm(letter_payload(consent="on", message="x" * 20), action=action).is_valid()

@@ -111,3 +111,60 @@ def test_admin_actions_approve_and_reject(client, api_client, action, cwc, djang
     rejected = Letter.objects.filter(pk__in=others)
     assert {letter.status for letter in rejected} == {"rejected"}
     assert all(letter.rejection_reason for letter in rejected)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["given_name", "family_name", "locality"])
+def test_names_and_city_are_moderated_too_since_they_go_into_the_letter(
+    api_client, action, cwc, django_capture_on_commit_callbacks, field
+):
+    house, senate = cwc
+    body = write(api_client, django_capture_on_commit_callbacks, **{field: "Kill you www.a.example www.b.example"})
+    assert {i["status"] for i in body["letters"]} == {"held"}
+    assert not house.received and not senate.received
+
+
+def _member_organizer(campaign):
+    from campaign.models import CampaignMembership
+
+    user = User.objects.create_user("member-organizer", password="pw")
+    CampaignMembership.objects.create(campaign=campaign, user=user, role=CampaignMembership.Role.ORGANIZER)
+    return user
+
+
+@pytest.mark.django_db
+def test_a_campaign_organizer_moderates_their_campaign_only(
+    api_client, action, campaign, cwc, django_capture_on_commit_callbacks
+):
+    from campaign.models import Campaign
+    from outreach.models import LetterAction
+
+    write(api_client, django_capture_on_commit_callbacks, message="I will kill the bill")
+    other_campaign = Campaign.objects.create(slug="other", name="Other", status=Campaign.Status.ACTIVE)
+    other = LetterAction.objects.create(
+        campaign=other_campaign, slug="other-letter", title="Other", subject_template="Other",
+        body_template="Other {full_name}", message_editable=True, topics=["Immigration"],
+    )  # fmt: skip
+    api_client.post("/api/v1/campaigns/other/letters/", letter_payload(message="kill it"), format="json")
+    theirs = Letter.objects.filter(action=other).first()
+    assert theirs.status == "held"
+    api_client.force_authenticate(_member_organizer(campaign))
+    queue = api_client.get("/api/v1/letters/moderation/").json()["results"]
+    assert len(queue) == 3 and {item["action"] for item in queue} == {action.slug}
+    own = Letter.objects.filter(action=action, chamber="senate").first()
+    assert api_client.post(f"/api/v1/letters/{own.id}/approve/").status_code == 200
+    assert api_client.post(f"/api/v1/letters/{theirs.id}/approve/").status_code == 403
+    assert api_client.post(f"/api/v1/letters/{theirs.id}/reject/", {"reason": "x"}, format="json").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_campaign_organizer_delivers_their_petitions_only(api_client, campaign):
+    from campaign.models import Campaign
+    from petitions.models import Petition
+
+    other_campaign = Campaign.objects.create(slug="other", name="Other", status=Campaign.Status.ACTIVE)
+    for slug, owner in (("ours", campaign), ("theirs", other_campaign)):
+        Petition.objects.create(campaign=owner, slug=slug, title=slug, petition_text="Text.")
+    api_client.force_authenticate(_member_organizer(campaign))
+    assert api_client.post("/api/v1/petitions/ours/deliver/").status_code == 202
+    assert api_client.post("/api/v1/petitions/theirs/deliver/").status_code == 403

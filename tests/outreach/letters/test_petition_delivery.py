@@ -1,29 +1,21 @@
-"""Petition delivery through the letter pipeline. Needs the petitions app (built on another branch):
-these tests skip until it is merged."""
+"""Petition delivery through the letter pipeline."""
 
 import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.core.management import call_command
 
-pytest.importorskip("petitions")
-
-from django.apps import apps  # noqa: E402
-from django.contrib.auth.models import Permission, User  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-
-from campaign.models import Campaign  # noqa: E402
-from contacts.models import Contact  # noqa: E402
-from outreach.models import Letter, PetitionDeliveryBatch  # noqa: E402
-from outreach.services.petition_delivery import petition_deliver  # noqa: E402
+from campaign.models import Campaign
+from congress.selectors import current_snapshot
+from contacts.models import Contact
+from outreach.models import Letter, PetitionDeliveryBatch
+from outreach.services.petition_delivery import petition_deliver
+from petitions.models import Petition, Signature
 
 pytestmark = pytest.mark.django_db
 
 
-def _models():
-    return apps.get_model("petitions", "Petition"), apps.get_model("petitions", "Signature")
-
-
 @pytest.fixture
 def petition(db):
-    Petition, _ = _models()
     campaign = Campaign.objects.create(slug="frm", name="FRM", status=Campaign.Status.ACTIVE)
     return Petition.objects.create(
         campaign=campaign, slug="stop-face-recognition", title="Stop face recognition",
@@ -31,22 +23,25 @@ def petition(db):
     )  # fmt: skip
 
 
-def sign(petition, n, *, given, city, state, district, status="confirmed"):
-    """A signature with the signer's district at signing time, on whichever fields the Signature model has."""
-    _, Signature = _models()
+def sign(petition, n, *, given, city, state, district, status="confirmed", congress=None):
     contact = Contact.objects.create(
         email=f"{given.lower()}{n}@example.org", given_name=given, family_name=f"Signer{n}", locality=city,
-        region=state, district_state=state, district=district,
+        region=state,
     )  # fmt: skip
-    fields = {f.name for f in Signature._meta.get_fields()}
-    extra = {}
-    for name in ("district_state", "state"):
-        if name in fields:
-            extra[name] = state
-            break
-    if "district" in fields:
-        extra["district"] = district
-    return Signature.objects.create(petition=petition, contact=contact, status=status, **extra)
+    return Signature.objects.create(
+        petition=petition, contact=contact, status=status, district_state=state, district=district,
+        district_congress=congress or current_snapshot().congress,
+    )  # fmt: skip
+
+
+def batch_csv_lines(client, batch) -> list[str]:
+    admin, created = User.objects.get_or_create(username="csv-admin")
+    if created:
+        admin.groups.add(Group.objects.get_or_create(name="admin")[0])
+    client.force_login(admin)
+    response = client.get(f"/letters/petition-batches/{batch.pk}.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    return b"".join(response.streaming_content).decode().strip().splitlines()
 
 
 def _letters_by_member():
@@ -54,7 +49,7 @@ def _letters_by_member():
 
 
 def test_signatures_are_grouped_by_district_and_state_one_letter_per_office(
-    petition, django_capture_on_commit_callbacks
+    petition, client, django_capture_on_commit_callbacks
 ):
     for n in range(3):
         sign(petition, n, given="Ann", city="San Francisco", state="CA", district=11)
@@ -77,7 +72,7 @@ def test_signatures_are_grouped_by_district_and_state_one_letter_per_office(
     # Delivered through the same pipeline: the embedded default keeps them in the outbox.
     assert {letter.status for letter in letters.values()} == {"in_outbox"}
     batch = PetitionDeliveryBatch.objects.get(bioguide_id="P000197")
-    rows = batch.csv_text.strip().splitlines()
+    rows = batch_csv_lines(client, batch)
     assert rows[0] == "name,city,state,district" and len(rows) == 4 and "Ann Signer1,San Francisco,CA,11" in rows
 
 
@@ -109,3 +104,47 @@ def test_command_and_organizer_endpoint_deliver(petition, api_client, capsys):
     assert response.status_code == 202
     assert response.json()["letters"] == 3 and response.json()["run"] == 2
     assert api_client.post("/api/v1/petitions/nope/deliver/").status_code == 404
+
+
+def test_a_district_of_an_earlier_congress_goes_to_the_senators_only(petition):
+    sign(
+        petition,
+        0,
+        given="Old",
+        city="San Francisco",
+        state="CA",
+        district=11,
+        congress=current_snapshot().congress - 1,
+    )
+    result = petition_deliver(slug=petition.slug)
+    assert set(_letters_by_member()) == {"P000145", "S001150"}
+    assert result.signatures == 1 and result.skipped == 0
+
+
+def test_a_signature_without_a_state_goes_to_no_office_and_the_command_says_so(petition, capsys):
+    sign(petition, 0, given="Nowhere", city="", state="", district=None)
+    call_command("deliver_petition", petition.slug)
+    assert "1 without a state went to no office" in capsys.readouterr().out
+    assert not Letter.objects.exists()
+
+
+def test_erasing_a_signer_erases_them_from_the_batch_csv(petition, client):
+    from contacts.services import contact_erase
+
+    signature = sign(petition, 0, given="Ann", city="San Francisco", state="CA", district=11)
+    petition_deliver(slug=petition.slug)
+    batch = PetitionDeliveryBatch.objects.get(bioguide_id="P000197")
+    assert "Ann Signer0,San Francisco,CA,11" in batch_csv_lines(client, batch)
+    contact_erase(contact=signature.contact)
+    lines = batch_csv_lines(client, batch)
+    assert len(lines) == 2 and "Ann" not in lines[1] and "San Francisco" not in lines[1]
+
+
+def test_a_delivery_does_not_lock_the_petition_row(petition):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign(petition, 0, given="Ann", city="San Francisco", state="CA", district=11)
+    with CaptureQueriesContext(connection) as queries:
+        petition_deliver(slug=petition.slug)
+    assert not [q for q in queries.captured_queries if "FOR UPDATE" in q["sql"].upper()]

@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 
 from outreach.models import Letter, LetterSubmission
 from tests.outreach.letters.conftest import letter_payload
@@ -137,7 +137,8 @@ def test_a_503_storm_ends_in_exactly_one_delivery_per_letter(
     for letter in letters:
         fake = house if letter.chamber == "house" else senate
         assert fake.deliveries[letter.delivery_id] == 1
-        assert len({r.delivery_id for r in fake.received_for(letter.delivery_id)}) == 1
+        # Every repeat of the DeliveryId was acknowledged as a duplicate: the office got it once.
+        assert [r.duplicate for r in fake.received_for(letter.delivery_id)].count(False) == 1
     house_letter = letters.get(chamber="house")
     assert house_letter.attempts == 5
     assert list(house_letter.events.values_list("status", flat=True)) == ["queued"] + ["sending", "queued"] * 4 + [
@@ -253,14 +254,6 @@ def test_writer_cannot_edit_a_locked_subject(api_client, action, cwc):
     assert response.status_code == 400 and "subject" in response.json()["errors"]
 
 
-def _organizer():
-    user = User.objects.create_user("organizer", password="pw")
-    user.user_permissions.add(
-        Permission.objects.get(codename="moderate_letter"), Permission.objects.get(codename="deliver_petition")
-    )
-    return User.objects.get(pk=user.pk)
-
-
 @pytest.mark.django_db
 def test_outbox_batch_renders_printable_html_and_csv(client, api_client, action, django_capture_on_commit_callbacks):
     post_letter(api_client, django_capture_on_commit_callbacks)
@@ -286,3 +279,58 @@ def test_outbox_batch_renders_printable_html_and_csv(client, api_client, action,
     assert lines[0].startswith("letter_id,office,recipient")
     assert len([line for line in lines[1:] if "Pelosi" in line]) == 2
     assert "'=HYPERLINK" in csv.content.decode()  # formulas neutralised
+
+
+@pytest.mark.django_db
+def test_a_rendered_subject_longer_than_the_column_is_cut_to_fit(api_client, action, cwc):
+    action.subject_template = "S" * 180 + " {full_name} {city}"  # fits its own column; rendered, it does not
+    action.save()
+    response = api_client.post(URL, letter_payload(given_name="Augusta Ada"), format="json")
+    assert response.status_code == 202, response.json()
+    assert {len(s) for s in Letter.objects.values_list("subject", flat=True)} == {200}
+
+
+@pytest.mark.django_db
+def test_erasure_replaces_the_writers_own_subject_with_the_campaigns(api_client, action, cwc):
+    from contacts.services import contact_erase
+
+    action.subject_template = "Moratorium now, says {full_name} of {city}"
+    action.save()
+    response = api_client.post(URL, letter_payload(subject="Ada Lovelace of Mission St says stop"), format="json")
+    assert response.status_code == 202, response.json()
+    contact = Letter.objects.first().contact
+    contact_erase(contact=contact)
+    subjects = set(Letter.objects.filter(contact=contact).values_list("subject", flat=True))
+    assert subjects == {"Moratorium now, says [erased] of [erased]"}
+
+
+@pytest.mark.django_db
+def test_address_validation_is_claimed_only_when_the_geocoder_placed_the_address(
+    api_client, action, cwc, settings, django_capture_on_commit_callbacks
+):
+    house, _ = cwc
+    post_letter(api_client, django_capture_on_commit_callbacks)
+    assert "<AddressValidation>Y</AddressValidation>" in house.received[0].xml.decode()
+    settings.CENSUS_GEOCODER_URL = "http://127.0.0.1:9"  # down: the ZIP alone gives CA-11
+    response = post_letter(
+        api_client, django_capture_on_commit_callbacks, email="grace@example.org", address_line="2470 Mission St"
+    )
+    assert response.status_code == 202, response.json()
+    assert LetterSubmission.objects.get(email="grace@example.org").district_accuracy == "zip"
+    assert "AddressValidation" not in house.received[1].xml.decode()
+
+
+@pytest.mark.django_db
+def test_a_submission_writes_the_contact_once_and_reads_the_cwc_offices_once(api_client, action, cwc):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.post(URL, letter_payload(), format="json")
+    assert response.status_code == 202, response.json()
+    sqls = [q["sql"] for q in queries.captured_queries]
+    contact_writes = [s for s in sqls if s.startswith(("INSERT", "UPDATE")) and '"contacts_contact"' in s.split("(")[0]]
+    assert len(contact_writes) == 1
+    assert len([s for s in sqls if s.startswith("SELECT") and '"outreach_cwcoffice"' in s]) == 1
+    contact = Letter.objects.first().contact
+    assert (contact.district_state, contact.district, contact.district_accuracy) == ("CA", 11, "address")
