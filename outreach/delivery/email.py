@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import smtplib
-
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from contacts.mail import MailPermanentError, MailTemporaryError, send
 from outreach.delivery import PermanentDeliveryError, TransientDeliveryError
 
 
@@ -33,16 +32,8 @@ def send_letter_email(*, to: str, subject: str, body: str, reply_to: str = "", m
         headers=headers,
     )
     try:
-        message.send(fail_silently=False)
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise EmailPermanentError(f"recipient refused: {_codes(exc.recipients)}") from exc
-    except smtplib.SMTPResponseException as exc:
-        if 400 <= exc.smtp_code < 500:
-            raise EmailTransientError(f"SMTP {exc.smtp_code}") from exc
-        raise EmailPermanentError(f"SMTP {exc.smtp_code}") from exc
-    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-        raise EmailTransientError(type(exc).__name__) from exc
-
-
-def _codes(recipients: dict) -> str:
-    return ", ".join(str(code) for code, _ in recipients.values())
+        send(message)
+    except MailTemporaryError as exc:
+        raise EmailTransientError(str(exc)) from exc
+    except MailPermanentError as exc:
+        raise EmailPermanentError(str(exc)) from exc
