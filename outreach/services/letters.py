@@ -14,11 +14,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from congress import geocoder
 from congress import selectors as congress_selectors
 from congress.models import Legislator
 from contacts.phones import InvalidPhone, normalize_us_phone
@@ -26,6 +26,7 @@ from contacts.services import District, contact_upsert
 from outreach.delivery import PermanentDeliveryError, TransientDeliveryError
 from outreach.delivery import cwc as cwc_api
 from outreach.delivery import email as email_channel
+from outreach.lookup import LookupUnavailable, constituent_lookup  # noqa: F401 - LookupUnavailable is part of this service's interface
 from outreach.models import CwcOffice, Letter, LetterAction, LetterEvent, LetterSubmission
 from outreach.targets import NeedsAddress, TargetRule, resolve_targets
 
@@ -43,10 +44,6 @@ class LetterInputError(Exception):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__("invalid letter")
         self.errors = errors
-
-
-class LookupUnavailable(Exception):
-    """The address lookup could not run (geocoder down, no Congress data)."""
 
 
 # --- Rendering -------------------------------------------------------------------------------------
@@ -193,17 +190,12 @@ def _clean_phone(phone: str) -> str:
 
 
 def _lookup(*, address_line: str, locality: str, region: str, postal_code: str) -> congress_selectors.Lookup:
-    one_line = f"{address_line}, {locality}, {region} {postal_code}"
     try:
-        return congress_selectors.representatives_lookup(zip=postal_code, address=one_line)
-    except ValueError as exc:
-        raise LetterInputError({"postal_code": ["Enter a 5-digit ZIP code."]}) from exc
-    except congress_selectors.ZipNotFound as exc:
-        raise LetterInputError({"postal_code": ["This ZIP code does not exist."]}) from exc
-    except congress_selectors.AddressNotFound as exc:
-        raise LetterInputError({"address_line": ["We could not find this address."]}) from exc
-    except (geocoder.GeocoderError, congress_selectors.NoCongressData) as exc:
-        raise LookupUnavailable(type(exc).__name__) from exc
+        return constituent_lookup(postal_code=postal_code, street=address_line, locality=locality, region=region)
+    except ValidationError as exc:
+        # The shared lookup names the street "address"; the letter form calls it "address_line".
+        errors = {("address_line" if k == "address" else k): v for k, v in exc.message_dict.items()}
+        raise LetterInputError(errors) from exc
 
 
 def letter_draft(
