@@ -17,6 +17,7 @@ from campaign.models import Campaign
 from campaign.permissions import IsOrganizer
 from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
 from congress.selectors import ZIP_RE
+from outreach.lookup import LookupUnavailable
 from outreach.models import Letter
 from outreach.selectors import letters as selectors
 from outreach.services import letters as services
@@ -132,7 +133,7 @@ def submit_or_raise(*, action, data: dict) -> services.SubmitResult:
         )
     except services.LetterInputError as exc:
         raise ValidationError(exc.errors) from exc
-    except services.LookupUnavailable as exc:
+    except LookupUnavailable as exc:
         raise ServiceUnavailable("The address lookup is unavailable; try again shortly.") from exc
 
 

@@ -26,7 +26,7 @@ from contacts.services import District, contact_upsert
 from outreach.delivery import PermanentDeliveryError, TransientDeliveryError
 from outreach.delivery import cwc as cwc_api
 from outreach.delivery import email as email_channel
-from outreach.lookup import LookupUnavailable, constituent_lookup  # noqa: F401 - LookupUnavailable is part of this service's interface
+from outreach.lookup import constituent_lookup
 from outreach.models import CwcOffice, Letter, LetterAction, LetterEvent, LetterSubmission
 from outreach.targets import NeedsAddress, TargetRule, resolve_targets
 

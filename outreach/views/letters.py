@@ -15,6 +15,7 @@ from campaign.roles import admin_required
 from campaign.throttles import throttle_wait
 from congress.selectors import ZIP_RE
 from outreach.delivery import outbox
+from outreach.lookup import LookupUnavailable
 from outreach.models import LetterAction, PetitionDeliveryBatch
 from outreach.selectors import letters as selectors
 from outreach.services import letters as services
@@ -88,7 +89,7 @@ def letter_page(request, slug: str):
             for field, messages in exc.errors.items():
                 for message in messages:
                     form.add_error(field if field in form.fields else None, message)
-        except services.LookupUnavailable:
+        except LookupUnavailable:
             form.add_error(None, "The address lookup is unavailable right now; please try again in a minute.")
     context["form"] = form
     status = 400 if request.method == "POST" and form.errors else 200
