@@ -53,3 +53,10 @@ def zip_info(zip5: str) -> ZipInfo | None:
 def zip_infos() -> Iterable[ZipInfo]:
     """Every ZIP in the list."""
     return _index().values()
+
+
+@cache
+def states() -> frozenset[str]:
+    """Every state code USPS delivers to: the states, DC, the territories, the freely associated states
+    and the military codes AA, AE and AP."""
+    return frozenset(info.state for info in _index().values())

@@ -26,9 +26,9 @@ from campaign.errors import Conflict, from_django
 from campaign.models import Campaign
 from campaign.permissions import IsOrganizer
 from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
+from congress import usps
 from petitions import selectors, services, sign_input
 from petitions.models import Petition, Signature
-from petitions.sign_input import US_STATES
 
 
 # --- Signing --------------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ def signature_filters(request) -> dict:
     if district not in (None, "") and not (district.isascii() and district.isdigit()):
         raise ValidationError({"district": ["A district is a number (0 for at-large)."]})
     state = (q.get("state") or "").upper()
-    if state and state not in US_STATES:
+    if state and state not in usps.states():
         raise ValidationError({"state": ["Use a two-letter state abbreviation."]})
     status_ = q.get("status") or None
     if status_ and status_ not in Signature.Status.values:

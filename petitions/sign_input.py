@@ -41,69 +41,6 @@ BOOL_FIELDS: tuple[str, ...] = ("public_display", "email_opt_in")
 FORM_ONLY = ("website", "form_token")
 INPUT_NAMES = tuple(name for name, _, _ in TEXT_FIELDS) + BOOL_FIELDS
 
-US_STATES = frozenset(
-    [
-        "AL",
-        "AK",
-        "AZ",
-        "AR",
-        "CA",
-        "CO",
-        "CT",
-        "DE",
-        "FL",
-        "GA",
-        "HI",
-        "ID",
-        "IL",
-        "IN",
-        "IA",
-        "KS",
-        "KY",
-        "LA",
-        "ME",
-        "MD",
-        "MA",
-        "MI",
-        "MN",
-        "MS",
-        "MO",
-        "MT",
-        "NE",
-        "NV",
-        "NH",
-        "NJ",
-        "NM",
-        "NY",
-        "NC",
-        "ND",
-        "OH",
-        "OK",
-        "OR",
-        "PA",
-        "RI",
-        "SC",
-        "SD",
-        "TN",
-        "TX",
-        "UT",
-        "VT",
-        "VA",
-        "WA",
-        "WV",
-        "WI",
-        "WY",
-        "DC",
-        "PR",
-        "GU",
-        "VI",
-        "AS",
-        "MP",
-        "AA",
-        "AE",
-        "AP",
-    ]
-)
 
 REQUIRED = "This field is required."
 NULL = "This field may not be null."
@@ -182,7 +119,7 @@ def _postal_code(value: str) -> str:
 
 def _region(value: str) -> str:
     value = value.upper()
-    if value not in US_STATES:
+    if value not in usps.states():
         raise Invalid(BAD_STATE)
     return value
 
