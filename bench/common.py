@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -147,3 +148,53 @@ def lua_scripts():
     finally:
         for path in paths:
             Path(path).unlink(missing_ok=True)
+
+
+def start_worker(queue: str, env: dict, log_path: Path) -> subprocess.Popen:
+    """One Celery worker process (solo pool) consuming `queue`, in its own process group."""
+    log = open(log_path, "w")  # noqa: SIM115
+    return subprocess.Popen(
+        [
+            PYTHON, "-m", "celery", "-A", "campaign", "worker", "-Q", queue, "-P", "solo",
+            "-n", f"bench-{queue}-{uuid.uuid4().hex[:6]}@%h",
+            "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+
+
+def wait_workers_ready(procs: list[subprocess.Popen], timeout: float = 60.0) -> None:
+    from campaign.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        replies = app.control.ping(timeout=1.0) or []
+        if len(replies) >= len(procs):
+            return
+        if any(p.poll() is not None for p in procs):
+            sys.exit("a worker exited at start; see its log under var/")
+    sys.exit("workers did not come up in time")
+
+
+def stop_workers(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process (Linux /proc); 0 where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -19,8 +19,9 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.common import ROOT, cpu_seconds, start_worker, stop_workers, wait_workers_ready
+
 GOAL = 200.0
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _require() -> None:
@@ -153,64 +154,7 @@ def _start_workers(count: int, fake_url: str, log_dir: Path) -> list[subprocess.
         "CELERY_PREFETCH": os.environ.get("BENCH_PREFETCH", "16"),
         "LOG_LEVEL": "WARNING",
     }
-    procs = []
-    for i in range(count):
-        log = open(log_dir / f"bench-worker-{i}.log", "w")  # noqa: SIM115
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "campaign",
-                    "worker",
-                    "-Q",
-                    "letters",
-                    "-P",
-                    "solo",
-                    "-n",
-                    f"bench{i}-{uuid.uuid4().hex[:6]}@%h",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "-l",
-                    "WARNING",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )  # fmt: skip
-        )
-    return procs
-
-
-def _wait_ready(procs, timeout=60.0) -> None:
-    from campaign.celery import app
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        replies = app.control.ping(timeout=1.0) or []
-        if len(replies) >= len(procs):
-            return
-        if any(p.poll() is not None for p in procs):
-            sys.exit("a worker exited at start; see var/bench-worker-*.log")
-    sys.exit("workers did not come up in time")
-
-
-def _stop(procs) -> None:
-    import signal
-
-    for p in procs:
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
+    return [start_worker("letters", env, log_dir / f"bench-worker-{i}.log") for i in range(count)]
 
 
 class RemoteFake:
@@ -236,15 +180,6 @@ class RemoteFake:
         self.proc.wait()
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU of one process (Linux /proc); 0 where /proc is missing."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def run(workers: int, n: int, fake: RemoteFake, log_dir: Path) -> float:
     from django.db import transaction
 
@@ -255,9 +190,9 @@ def run(workers: int, n: int, fake: RemoteFake, log_dir: Path) -> float:
     ids = _create_letters(n, tag)
     procs = _start_workers(workers, fake.url, log_dir)
     try:
-        _wait_ready(procs)
+        wait_workers_ready(procs)
         wanted = {uuid.UUID(i).hex for i in ids}
-        cpu_before = [_cpu_seconds(p.pid) for p in procs] + [_cpu_seconds(fake.proc.pid)]
+        cpu_before = [cpu_seconds(p.pid) for p in procs] + [cpu_seconds(fake.proc.pid)]
         started = time.perf_counter()
         with transaction.atomic():
             letters_enqueue_on_commit(ids)
@@ -268,7 +203,7 @@ def run(workers: int, n: int, fake: RemoteFake, log_dir: Path) -> float:
                 break
             time.sleep(0.05)
         elapsed = time.perf_counter() - started
-        cpu_after = [_cpu_seconds(p.pid) for p in procs] + [_cpu_seconds(fake.proc.pid)]
+        cpu_after = [cpu_seconds(p.pid) for p in procs] + [cpu_seconds(fake.proc.pid)]
         used = [(a - b) * 1000 / n for a, b in zip(cpu_after, cpu_before, strict=True)]
         print(
             f"  cpu per letter: workers {sum(used[:-1]):.2f} ms, fake CWC {used[-1]:.2f} ms "
@@ -285,7 +220,7 @@ def run(workers: int, n: int, fake: RemoteFake, log_dir: Path) -> float:
             sys.exit(f"FAILED: {duplicates} duplicate deliveries, {len(set(received))} unique, {sent} marked sent")
         return n / elapsed
     finally:
-        _stop(procs)
+        stop_workers(procs)
         _cleanup(tag)
 
 

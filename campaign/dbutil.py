@@ -1,5 +1,6 @@
 """Small database helpers for hot write paths."""
 
+import json
 from functools import lru_cache
 
 from django.db import connection, models
@@ -22,11 +23,17 @@ def _insert_fields(model: type[models.Model], exclude: tuple[str, ...], vendor: 
     return fields, [qn(f.column) for f, _, _ in fields]
 
 
-def insert_columns(obj: models.Model, *, exclude: tuple[str, ...] = ()) -> tuple[list[str], list]:
-    """Quoted column names and database values for inserting `obj` (auto_now_add and defaults applied)."""
+def insert_columns(
+    obj: models.Model, *, exclude: tuple[str, ...] = (), keep: tuple[str, ...] = ()
+) -> tuple[list[str], list]:
+    """Quoted column names and database values for inserting `obj` (auto_now_add and defaults applied,
+    except to the fields named in `keep`, whose values set on `obj` go in as they are)."""
     fields, columns = _insert_fields(type(obj), exclude, connection.vendor)
     values = []
     for field, attname, plain in fields:
+        if attname in keep:
+            values.append(field.get_db_prep_save(getattr(obj, attname), connection))
+            continue
         if plain:
             value = getattr(obj, attname)
             if type(value) in _PLAIN_VALUES:
@@ -59,6 +66,47 @@ def insert_or_skip(obj: models.Model) -> bool:
     obj._state.adding = False
     obj._state.db = connection.alias
     return True
+
+
+def insert_many(
+    objs: list[models.Model], *, returning: str, exclude: tuple[str, ...] = (), keep: tuple[str, ...] = ()
+) -> list[tuple]:
+    """INSERT unsaved instances of one model in one statement, skipping any row a unique constraint
+    already holds (including one an earlier row of the same statement took); returns the `returning`
+    expression of each row inserted. Sets no primary keys and sends no signals. `exclude` and `keep` are
+    as for insert_columns."""
+    if not objs:
+        return []
+    meta = objs[0]._meta
+    table = connection.ops.quote_name(meta.db_table)
+    rows = [insert_columns(obj, exclude=exclude, keep=keep) for obj in objs]
+    columns = rows[0][0]
+    if connection.vendor == "postgresql":
+        # The rows travel as ONE JSON parameter that PostgreSQL unpacks into the table's row type: a
+        # statement with a placeholder per value costs the driver more to prepare than the insert costs.
+        names = [name.strip('"') for name in columns]
+        data = json.dumps([dict(zip(names, values, strict=True)) for _, values in rows], default=str)
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} "  # noqa: S608
+            f"FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) ON CONFLICT DO NOTHING RETURNING {returning}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [data])
+            return cursor.fetchall()
+    # Elsewhere, within the driver's limit on parameters per statement.
+    per_statement = max(1, (connection.features.max_query_params or 30000) // len(columns))
+    placeholders = f"({', '.join(['%s'] * len(columns))})"
+    found: list[tuple] = []
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+            f"VALUES {', '.join([placeholders] * len(chunk))} ON CONFLICT DO NOTHING RETURNING {returning}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for _, values in chunk for value in values])
+            found.extend(cursor.fetchall())
+    return found
 
 
 def transaction_lock(key: int) -> None:

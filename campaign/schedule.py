@@ -26,6 +26,9 @@ def beat_schedule(*, congress_source: str, rollup_refresh_seconds: int = 30) -> 
         "task": "petitions.tasks.reconcile_signature_counts",
         "schedule": 60.0,
     }
+    # Signers' intake rows: each request publishes a drain (at most two per PETITION_INTAKE_BATCH_SECONDS
+    # per process); this run catches any a lost publish left.
+    schedule["petitions-drain-intake"] = {"task": "petitions.tasks.drain_signature_intake", "schedule": 10.0}
     # New signatures wait in their rows for their first email; each commit publishes a batch run (at
     # most two per PETITION_MAIL_BATCH_SECONDS per process). This run catches any a lost publish left.
     schedule["petitions-queue-emails"] = {"task": "petitions.tasks.queue_signature_emails", "schedule": 30.0}

@@ -172,13 +172,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 
 # Queues: a worker started without -Q consumes all of them. Deployments that split work start workers
-# with -Q calls (latency-sensitive), -Q letters (rate-limited) and -Q default,bulk.
+# with -Q calls (latency-sensitive), -Q letters (rate-limited), -Q signatures (the petition intake's
+# drain, which must not wait behind a spike's emails) and -Q default,bulk.
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_DEFAULT_EXCHANGE = "default"
 CELERY_TASK_DEFAULT_ROUTING_KEY = "default"
 # Each queue has its own routing key: with one shared key, a direct exchange would copy every task into
 # every queue.
-CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("default", "calls", "letters", "bulk")]
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("default", "calls", "letters", "bulk", "signatures")]
 CELERY_TASK_ROUTES = {
     "congress.tasks.*": {"queue": "bulk"},
     "campaign.tasks.*": {"queue": "bulk"},
@@ -346,11 +347,16 @@ if not 0 <= PETITION_CACHE_SECONDS <= 2:
 # published one within this many seconds, and then one runs at the end of that interval. It is the most
 # an email waits before it is queued; 0 publishes a run after every signature.
 PETITION_MAIL_BATCH_SECONDS = env.float("PETITION_MAIL_BATCH_SECONDS", default=1.0)
+# Signers write only an intake row; a drain turns those rows into signatures. A signer's request
+# publishes a drain unless this process published one within this many seconds, and then one runs at the
+# end of that interval: the most a new signature waits (it is counted meanwhile). 0: a drain per signer.
+PETITION_INTAKE_BATCH_SECONDS = env.float("PETITION_INTAKE_BATCH_SECONDS", default=1.0)
 PETITION_CONFIRM_MAX_AGE = env.int("PETITION_CONFIRM_MAX_AGE", default=7 * 24 * 3600)
 PETITION_CONFIRM_MAX_SENDS = env.int("PETITION_CONFIRM_MAX_SENDS", default=3)
 # Forms submitted faster than this after the page was served are taken for bots.
 PETITION_MIN_FILL_SECONDS = env.float("PETITION_MIN_FILL_SECONDS", default=3.0)
 CELERY_TASK_ROUTES["petitions.tasks.reconcile_signature_counts"] = {"queue": "bulk"}
+CELERY_TASK_ROUTES["petitions.tasks.drain_signature_intake"] = {"queue": "signatures"}
 # --- Letters --------------------------------------------------------------------------------------
 # CWC (Communicating with Congress): a chamber is used only when both its URL and its key are set.
 HOUSE_CWC_URL = env.str("HOUSE_CWC_URL", default="").rstrip("/")

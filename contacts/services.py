@@ -267,6 +267,9 @@ def contact_erase(*, contact: Contact) -> Contact:
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.erased_at is not None:
         return contact
+    # The other apps' parts first: they may find their rows through what the contact still holds.
+    for _name, erase in sorted(_erasers.items()):
+        erase(contact)
     contact.email = erased_email(contact.pk)
     for name in ("given_name", "family_name", "phone", "address_line", "locality", "postal_code", "source"):
         setattr(contact, name, "")
@@ -275,8 +278,6 @@ def contact_erase(*, contact: Contact) -> Contact:
     contact.tags.clear()
     # The history of consent stays (withdrawals must still be honoured) but loses the IP hash.
     contact.consents.update(ip_hash="")
-    for _name, erase in sorted(_erasers.items()):
-        erase(contact)
     log.info("contact erased id=%s", contact.pk)
     return contact
 

@@ -132,3 +132,61 @@ class SignatureCountShard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id}/{self.status}/{self.shard}={self.count}"
+
+
+class SignatureIntake(models.Model):
+    """Every signature starts here: the signer's request writes this one narrow row, and a batch job (the
+    drain, services.signature_intake_drain) turns undrained rows into contacts, signatures, count
+    increments and consent records a moment later.
+
+    A signature touches four wide tables and about twenty indexes; done per request, that write was most
+    of what a signer waited for. Here a signer inserts one row with three small indexes, and the unique
+    index on (email key, petition) decides between a new signature (201) and a repeat (200), as the
+    signature's own unique index did before. The shown count adds the undrained rows to the shards, so
+    it does not lag behind the answers.
+
+    The row stays after the drain, emptied of everything but its keys: it is what tells a repeat from a
+    new signer. It goes with its signature (deleted in the admin, say) and when the person is erased.
+    """
+
+    # No constraint in the database: the check of a foreign key locks the petition's row in every
+    # signer's transaction, the one row all of them share. Deleting a petition still cascades (Django).
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    # Keyed hash of the normalized email: equality is all this row needs, so it holds no address.
+    email_key = models.CharField(max_length=64)
+    idempotency_key = models.CharField(max_length=64, blank=True)  # keyed hash of the client's header
+    public_id = models.UUIDField()
+    ref_code = models.CharField(max_length=16)
+    status = models.CharField(max_length=9, choices=Signature.Status.choices)
+    # What the signer sent, with hashes in place of their IP and user agent; emptied by the drain.
+    payload = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    drained_at = models.DateTimeField(null=True, blank=True)
+    # Null once drained only when the person had already signed in a way the intake did not know about.
+    signature = models.ForeignKey(
+        Signature, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            # Email first: erasure and export look rows up by the email key alone.
+            models.UniqueConstraint(fields=["email_key", "petition"], name="intake_once_per_petition"),
+            models.UniqueConstraint(
+                fields=["petition", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="intake_idempotency_key_unique",
+            ),
+        ]
+        indexes = [
+            # Small: rows waiting for the drain. The drain takes them in order; counts add them up by status.
+            models.Index(
+                fields=["petition", "status"], condition=Q(drained_at__isnull=True), name="intake_undrained_idx"
+            ),
+            # For cascades from a deleted signature; drained rows only, so a signer's insert skips it.
+            models.Index(fields=["signature"], condition=Q(signature__isnull=False), name="intake_signature_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake {self.pk} on {self.petition_id}"

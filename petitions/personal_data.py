@@ -1,10 +1,23 @@
 """The petitions part of a person's export and erasure (registered with contacts in apps.py)."""
 
 from contacts.models import Contact
-from petitions.models import Signature
+from petitions.models import Signature, SignatureIntake
+
+
+def _intake_rows(contact: Contact):
+    from petitions.services import intake_email_key, signature_intake_drain
+
+    rows = SignatureIntake.objects.filter(email_key=intake_email_key(contact.email))
+    # A signature made in the last moments may still wait in the intake: make it first, so it is in
+    # the export and erased with the rest.
+    undrained = list(rows.filter(drained_at__isnull=True).values_list("pk", flat=True))
+    if undrained:
+        signature_intake_drain(ids=undrained)
+    return rows
 
 
 def export(contact: Contact) -> list[dict]:
+    _intake_rows(contact)
     return [
         {
             "petition": s.petition.slug,
@@ -24,5 +37,8 @@ def export(contact: Contact) -> list[dict]:
 
 
 def erase(contact: Contact) -> None:
+    # The intake rows go: they hold a key derived from the email. Runs before the contact's email is
+    # replaced (contacts.services.contact_erase), which is what finds them.
+    _intake_rows(contact).delete()
     # The rows stay, with their status and district, so counts and per-district figures do not move.
     Signature.objects.filter(contact=contact).update(comment="", public_display=False, ip_hash="", ua_hash="")

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from congress.models import Legislator
-from petitions.models import Petition, Signature, SignatureCountShard
+from petitions.models import Petition, Signature, SignatureCountShard, SignatureIntake
 
 
 @dataclass(frozen=True)
@@ -31,13 +31,13 @@ _process_counts: dict[int, tuple[float, Counts]] = {}
 
 
 def signature_counts(*, petition_id: int) -> Counts:
-    """The petition's counts: the sum of its shards, cached in the shared cache for
+    """The petition's counts: the sum of its shards and its undrained intake rows, cached in the shared cache for
     PETITION_COUNT_CACHE_SECONDS and then in each process for PETITION_COUNT_PROCESS_SECONDS, so at
     most the sum of the two stale (settings keep it <= 2 s). The read takes no lock and never waits on
     signers. The process layer spares the sign path a cache round trip per signer."""
     ttl = settings.PETITION_COUNT_CACHE_SECONDS
     if ttl <= 0:
-        return _counts_from_shards(petition_id)
+        return _counts_from_db(petition_id)
     local_ttl = settings.PETITION_COUNT_PROCESS_SECONDS
     now = time.monotonic()
     if local_ttl > 0:
@@ -48,7 +48,7 @@ def signature_counts(*, petition_id: int) -> Counts:
     if cached is not None:
         counts = Counts(*cached)
     else:
-        counts = _counts_from_shards(petition_id)
+        counts = _counts_from_db(petition_id)
         cache.set(_count_key(petition_id), (counts.confirmed, counts.pending), ttl)
     if local_ttl > 0:
         _process_counts[petition_id] = (now, counts)
@@ -76,7 +76,7 @@ def signature_counts_many(*, petition_ids: list[int]) -> dict[int, Counts]:
             if value is not None:
                 found[pid] = Counts(*value)
         missing = [pid for pid in missing if pid not in found]
-    from_db = _counts_from_shards_many(missing) if missing else {}
+    from_db = _counts_from_db_many(missing) if missing else {}
     found.update(from_db)
     if ttl > 0:
         if from_db:
@@ -87,32 +87,32 @@ def signature_counts_many(*, petition_ids: list[int]) -> dict[int, Counts]:
     return found
 
 
-def _counts_from_shards_many(petition_ids: list[int]) -> dict[int, Counts]:
-    sums: dict[int, dict[str, int]] = {pid: {} for pid in petition_ids}
-    rows = (
+def _counts_from_db_many(petition_ids: list[int]) -> dict[int, Counts]:
+    """The shards' sums plus the intake rows not drained yet, in ONE statement: a drain moves rows from
+    the second part to the first in one transaction, so a single snapshot counts each signer once."""
+    shards = (
         SignatureCountShard.objects.filter(petition_id__in=petition_ids)
-        .values("petition_id", "status")
+        .values_list("petition_id", "status")
         .annotate(n=Sum("count"))
-        .values_list("petition_id", "status", "n")
+        .order_by()
     )
-    for pid, status, n in rows:
-        sums[pid][status] = int(n or 0)
+    undrained = (
+        SignatureIntake.objects.filter(petition_id__in=petition_ids, drained_at__isnull=True)
+        .values_list("petition_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    sums: dict[int, dict[str, int]] = {pid: {} for pid in petition_ids}
+    for pid, status, n in shards.union(undrained, all=True):
+        sums[pid][status] = sums[pid].get(status, 0) + int(n or 0)
     return {
         pid: Counts(confirmed=by.get(Signature.Status.CONFIRMED, 0), pending=by.get(Signature.Status.PENDING, 0))
         for pid, by in sums.items()
     }
 
 
-def _counts_from_shards(petition_id: int) -> Counts:
-    rows = dict(
-        SignatureCountShard.objects.filter(petition_id=petition_id)
-        .values("status")
-        .annotate(n=Sum("count"))
-        .values_list("status", "n")
-    )
-    return Counts(
-        confirmed=int(rows.get(Signature.Status.CONFIRMED) or 0), pending=int(rows.get(Signature.Status.PENDING) or 0)
-    )
+def _counts_from_db(petition_id: int) -> Counts:
+    return _counts_from_db_many([petition_id])[petition_id]
 
 
 _signing_cache: dict[str, tuple[float, Petition]] = {}

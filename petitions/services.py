@@ -9,16 +9,15 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
-from campaign.dbutil import insert_columns, insert_or_skip
+from campaign.dbutil import insert_many, insert_or_skip
 from campaign.models import Campaign
 from congress import selectors as congress_selectors
 from congress.models import Legislator
@@ -26,7 +25,7 @@ from contacts.models import ConsentRecord, Contact
 from contacts.privacy import keyed_hash
 from contacts.selectors import consent_state
 from contacts.services import District, consent_text_current, contact_upsert, normalize_email
-from petitions.models import Petition, Signature, SignatureCountShard
+from petitions.models import Petition, Signature, SignatureCountShard, SignatureIntake, new_ref_code
 from petitions.selectors import petition_forget
 
 log = logging.getLogger(__name__)
@@ -110,7 +109,6 @@ class SignResult:
     ref_code: str
     status: str
     created: bool
-    signature: Signature | None  # None when the submission was judged a bot and not stored
 
 
 def form_token() -> str:
@@ -137,9 +135,7 @@ def _status_for(petition: Petition) -> str:
 
 def bot_result(*, petition: Petition) -> SignResult:
     """What a bot sees: the shape of a real answer, with nothing stored or counted."""
-    return SignResult(
-        public_id=str(uuid.uuid4()), ref_code="", status=_status_for(petition), created=True, signature=None
-    )
+    return SignResult(public_id=str(uuid.uuid4()), ref_code="", status=_status_for(petition), created=True)
 
 
 def district_from_zip(postal_code: str) -> District | None:
@@ -168,17 +164,7 @@ def _repeat_result(petition: Petition, signature: Signature) -> SignResult:
         ).update(confirmation_sends=F("confirmation_sends") + 1)
         if resent:
             _enqueue("petitions.tasks.send_confirmation_email", signature.pk)
-    return SignResult(
-        public_id=str(uuid.uuid4()), ref_code="", status=_status_for(petition), created=False, signature=signature
-    )
-
-
-def _repeat_consent(contact: Contact, consent: ConsentRecord | None) -> None:
-    """A repeat signer who now opts in is recorded (the repeat changes nothing else); one already
-    opted in adds no duplicate record."""
-    if consent is not None and not consent_state(contact=contact, channel=ConsentRecord.Channel.EMAIL):
-        consent.contact = contact
-        consent.save()
+    return SignResult(public_id=str(uuid.uuid4()), ref_code="", status=_status_for(petition), created=False)
 
 
 def _enqueue(task_name: str, *args) -> None:
@@ -186,6 +172,16 @@ def _enqueue(task_name: str, *args) -> None:
 
     task = getattr(tasks, task_name.rsplit(".", 1)[1])
     transaction.on_commit(lambda: task.delay(*args))
+
+
+def intake_email_key(email: str) -> str:
+    """What the intake knows a signer by: a keyed hash of the normalized email (the purpose string is
+    also frozen in migration 0005, which filled it in for older signatures)."""
+    return keyed_hash(normalize_email(email), purpose="signature-email")
+
+
+# The payload's contact fields, in the order contact_upsert takes them.
+_CONTACT_FIELDS = ("given_name", "family_name", "phone", "address_line", "locality", "region", "postal_code")
 
 
 def signature_submit(
@@ -208,22 +204,20 @@ def signature_submit(
     user_agent: str = "",
     idempotency_key: str = "",
 ) -> SignResult:
-    """Sign `petition` once per person. Inputs are already validated by the caller's serializer.
+    """Sign `petition` once per person. Inputs are already validated by the caller.
 
-    Returns created=False (and changes no count) when this email already signed. Raises PetitionNotOpen
-    and IdempotencyKeyReused.
+    A new signer costs one INSERT into the intake (SignatureIntake), whose unique index tells a new
+    signer from a repeat; the drain makes the signature from it moments later, and the count includes
+    it meanwhile. Returns created=False (and changes no count) when this email already signed. Raises
+    PetitionNotOpen and IdempotencyKeyReused.
     """
     if petition.status != Petition.Status.OPEN:
         raise PetitionNotOpen(petition.status)
     key_hash = keyed_hash(idempotency_key, purpose="idempotency-key") if idempotency_key else ""
-    district = district_from_zip(postal_code)
-    # An address, or a ZIP that spans districts, is resolved later in a task: the geocoder is an outside
-    # call and never runs inside a signer's request.
-    resolve_later = bool(address_line) or district is None
-
+    email_key = intake_email_key(email)
     status = _status_for(petition)
-    district_fields = district.as_fields() if district is not None else {}
-    contact_fields = {
+    payload = {
+        "email": email.strip(),
         "given_name": given_name,
         "family_name": family_name,
         "phone": phone,
@@ -231,103 +225,231 @@ def signature_submit(
         "locality": locality,
         "region": region,
         "postal_code": postal_code,
+        "comment": comment,
+        "public_display": public_display,
+        "source": source,
+        "ref": ref,
+        "ip_hash": keyed_hash(ip, purpose="signature-ip") if ip else "",
+        "ua_hash": keyed_hash(user_agent, purpose="signature-ua") if user_agent else "",
     }
-    signature = Signature(
-        petition=petition,
-        status=status,
-        source_code=source,
-        comment=comment,
-        public_display=public_display,
-        ip_hash=keyed_hash(ip, purpose="signature-ip") if ip else "",
-        ua_hash=keyed_hash(user_agent, purpose="signature-ua") if user_agent else "",
-        idempotency_key=key_hash,
-        confirmation_sends=1 if status == Signature.Status.PENDING else 0,
-        confirmed_at=None if status == Signature.Status.PENDING else timezone.now(),
-        **district_fields,
-    )
-    consent = None
     if email_opt_in:
-        consent = ConsentRecord(
-            channel=ConsentRecord.Channel.EMAIL,
-            granted=True,
-            consent_text=consent_text_current(key=EMAIL_OPT_IN_TEXT_KEY, text=email_opt_in_text()),
-            source=f"petition:{petition.slug}",
-            ip_hash=keyed_hash(ip, purpose="consent-ip") if ip else "",
-        )
-    contact_source = source or f"petition:{petition.slug}"
+        # The consent record names the wording this signer was shown, as of now.
+        payload["consent_text_id"] = consent_text_current(key=EMAIL_OPT_IN_TEXT_KEY, text=email_opt_in_text()).pk
+        payload["consent_ip_hash"] = keyed_hash(ip, purpose="consent-ip") if ip else ""
+    row = SignatureIntake(
+        petition=petition,
+        email_key=email_key,
+        idempotency_key=key_hash,
+        public_id=uuid.uuid4(),
+        ref_code=new_ref_code(),
+        status=status,
+        payload=payload,
+        created_at=timezone.now(),
+    )
+    if insert_or_skip(row):
+        # The INSERT committed on its own (requests run in autocommit), so a drain may take it at once.
+        intake_drain_kick()
+        return SignResult(str(row.public_id), row.ref_code, status, True)
+    if key_hash:
+        prior = SignatureIntake.objects.filter(petition=petition, idempotency_key=key_hash).first()
+        if prior is not None:
+            if prior.email_key != email_key:
+                raise IdempotencyKeyReused()
+            return SignResult(str(prior.public_id), prior.ref_code, status, True)
+    return _signature_repeat(petition, email_key=email_key, payload=payload, email_opt_in=email_opt_in)
 
-    if connection.vendor == "postgresql":
-        new_contact = Contact(email=email.strip(), source=contact_source, **contact_fields, **district_fields)
-        fast = {"contact": new_contact, "signature": signature, "consent": consent, "ref": ref}
-        if key_hash:
-            # With a key the signature can conflict after the contact went in (the key was used before,
-            # perhaps by someone else): roll back then, so a refused request leaves no contact behind.
-            # Without a key a new contact cannot conflict, and the statement stays alone (no BEGIN/COMMIT).
-            with transaction.atomic():
-                signed = _sign_new_person_in_one_statement(**fast)
-                if not signed:
-                    transaction.set_rollback(True)
-        else:
-            signed = _sign_new_person_in_one_statement(**fast)
-        if signed:
-            _after_sign(signature, resolve_later=resolve_later)
-            return SignResult(str(signature.public_id), signature.ref_code, status, True, signature)
 
+def _signature_repeat(petition: Petition, *, email_key: str, payload: dict, email_opt_in: bool) -> SignResult:
+    """A second signature by a known email: newer details merge into the contact (the merge rules), a
+    first opt-in is recorded, a pending signature's confirmation is sent again; nothing is counted."""
     with transaction.atomic():
-        if key_hash:
-            prior = (
-                Signature.objects.filter(petition=petition, idempotency_key=key_hash).select_related("contact").first()
-            )
-            if prior is not None:
-                if normalize_email(prior.contact.email) != normalize_email(email):
-                    raise IdempotencyKeyReused()
-                return SignResult(str(prior.public_id), prior.ref_code, status, True, prior)
-
-        contact, contact_created = contact_upsert(
-            email=email, source=contact_source, district=district, **contact_fields
+        prior = SignatureIntake.objects.filter(email_key=email_key, petition=petition).first()
+        if prior is not None and prior.drained_at is None:
+            signature_intake_drain(ids=[prior.pk])  # signed moments ago: make that signature first
+        contact, _ = contact_upsert(
+            email=payload["email"],
+            source=payload["source"] or f"petition:{petition.slug}",
+            district=district_from_zip(payload["postal_code"]),
+            **{name: payload[name] for name in _CONTACT_FIELDS},
         )
-        if not contact_created:
-            existing = Signature.objects.filter(petition=petition, contact=contact).first()
-            if existing is not None:
-                _repeat_consent(contact, consent)
-                return _repeat_result(petition, existing)
-
-        signature.contact = contact
-        if ref:
-            signature.referrer_id = (
-                Signature.objects.filter(petition=petition, ref_code=ref).values_list("pk", flat=True).first()
-            )
-        if not insert_or_skip(signature):
-            # A concurrent request by the same person (or with the same key) won the insert.
-            existing = Signature.objects.filter(petition=petition, contact=contact).first()
-            if existing is not None:
-                _repeat_consent(contact, consent)
-                return _repeat_result(petition, existing)
-            raise IdempotencyKeyReused()
-        count_add(petition_id=petition.pk, status=status, delta=1)
-        if consent is not None:
-            consent.contact = contact
-            consent.save()
-        _after_sign(signature, resolve_later=resolve_later)
-    return SignResult(str(signature.public_id), signature.ref_code, status, True, signature)
+        signature = Signature.objects.filter(petition=petition, contact=contact).first()
+        if email_opt_in and not consent_state(contact=contact, channel=ConsentRecord.Channel.EMAIL):
+            # A repeat signer who now opts in is recorded; one already opted in adds no duplicate record.
+            ConsentRecord.objects.create(contact=contact, **_consent_fields(petition, payload))
+        if signature is None:
+            # The earlier signature went (deleted or erased) between the INSERT and now; nothing to repeat.
+            log.warning("repeat signature without an earlier one petition=%s", petition.pk)
+            return SignResult(str(uuid.uuid4()), "", _status_for(petition), False)
+        return _repeat_result(petition, signature)
 
 
-def _after_sign(signature: Signature, *, resolve_later: bool) -> None:
-    # The first email (confirmation or thank-you) waits in the signature row (mail_queued_at is null)
-    # and is queued by a batch; the commit only nudges the batch, and most commits need no publish.
+def _consent_fields(petition: Petition, payload: dict) -> dict:
+    return {
+        "channel": ConsentRecord.Channel.EMAIL,
+        "granted": True,
+        "consent_text_id": payload["consent_text_id"],
+        "source": f"petition:{petition.slug}",
+        "ip_hash": payload.get("consent_ip_hash", ""),
+    }
+
+
+# --- The intake's drain ---------------------------------------------------------------------------
+@dataclass
+class _Drained:
+    row: SignatureIntake
+    petition: Petition
+    district: District | None
+    resolve_later: bool = False
+    contact_id: int | None = None
+    signature_id: int | None = None
+
+
+def signature_intake_drain(*, ids: list[int] | None = None, batch: int = 500) -> int:
+    """Turn undrained intake rows into contacts, signatures, count increments and consent records;
+    returns how many rows it drained. `ids` drains those rows only (waiting for a drain that holds
+    them); otherwise batches of `batch` rows until none is left, several drains side by side taking
+    different rows (SKIP LOCKED).
+
+    Each batch is one transaction: a row's signature, its count and the row's drained mark commit
+    together, so the shown count (shards plus undrained rows) never counts a signer twice or not at all.
+    """
+    total = 0
+    while True:
+        with transaction.atomic():
+            done = _drain_batch(ids=ids, batch=batch)
+        total += done
+        if ids is not None or done < batch:
+            return total
+
+
+def _drain_batch(*, ids: list[int] | None, batch: int) -> int:
+    pending = SignatureIntake.objects.filter(drained_at__isnull=True)
+    if ids is not None:
+        rows = list(pending.filter(pk__in=ids).select_for_update())
+    else:
+        rows = list(pending.select_for_update(skip_locked=True)[:batch])
+    if not rows:
+        return 0
+    rows.sort(key=lambda r: r.pk)  # in signing order, so the newest details win the merge
+    petitions = Petition.objects.in_bulk({r.petition_id for r in rows})
+    items = []
+    for row in rows:
+        district = district_from_zip(row.payload["postal_code"])
+        # An address, or a ZIP that spans districts, is resolved in a task: the geocoder is an outside call.
+        resolve_later = bool(row.payload["address_line"]) or district is None
+        items.append(_Drained(row, petitions[row.petition_id], district, resolve_later))
+    _drain_contacts(items)
+    _drain_signatures(items)
+    # One UPDATE for the batch: each row finds its signature by the public id it gave it.
+    SignatureIntake.objects.filter(pk__in=[i.row.pk for i in items]).update(
+        drained_at=timezone.now(),
+        payload=None,
+        signature_id=Subquery(Signature.objects.filter(public_id=OuterRef("public_id")).values("pk")[:1]),
+    )
+    # The first email waits in each new signature row; the commit nudges the batch that queues it.
     transaction.on_commit(mail_queue_kick)
-    if resolve_later:
-        _enqueue("petitions.tasks.resolve_signature_district", signature.pk)
+    for item in items:
+        if item.signature_id is not None and item.resolve_later:
+            _enqueue("petitions.tasks.resolve_signature_district", item.signature_id)
+    return len(items)
 
 
-# --- The signing emails' outbox -------------------------------------------------------------------
+def _drain_contacts(items: list[_Drained]) -> None:
+    """New people in one INSERT; a known email (or the batch's second row for one) merges one by one."""
+    first: dict[str, _Drained] = {}
+    for item in items:
+        first.setdefault(normalize_email(item.row.payload["email"]), item)
+    new = [
+        Contact(
+            email=item.row.payload["email"],
+            source=_contact_source(item),
+            **{name: item.row.payload[name].strip() for name in _CONTACT_FIELDS},
+            **(item.district.as_fields() if item.district is not None else {}),
+        )
+        for item in first.values()
+    ]
+    inserted = {normalize_email(email): pk for email, pk in insert_many(new, returning="email, id")}
+    for email, item in first.items():
+        item.contact_id = inserted.get(email)
+    for item in items:
+        if item.contact_id is None:
+            contact, _ = contact_upsert(
+                email=item.row.payload["email"],
+                source=_contact_source(item),
+                district=item.district,
+                **{name: item.row.payload[name] for name in _CONTACT_FIELDS},
+            )
+            item.contact_id = contact.pk
+
+
+def _contact_source(item: _Drained) -> str:
+    return item.row.payload["source"] or f"petition:{item.petition.slug}"
+
+
+def _drain_signatures(items: list[_Drained]) -> None:
+    """The signatures in one INSERT (a person who already signed, as the intake did not know, is
+    skipped), then their counts, referrers and consent records."""
+    signatures = []
+    for item in items:
+        row, p = item.row, item.row.payload
+        confirmed = row.status == Signature.Status.CONFIRMED
+        signatures.append(
+            Signature(
+                petition_id=row.petition_id,
+                contact_id=item.contact_id,
+                public_id=row.public_id,
+                ref_code=row.ref_code,
+                status=row.status,
+                source_code=p["source"],
+                comment=p["comment"],
+                public_display=p["public_display"],
+                ip_hash=p["ip_hash"],
+                ua_hash=p["ua_hash"],
+                idempotency_key=row.idempotency_key,
+                confirmation_sends=0 if confirmed else 1,
+                confirmed_at=row.created_at if confirmed else None,
+                created_at=row.created_at,
+                **(item.district.as_fields() if item.district is not None else {}),
+            )
+        )
+    ids = dict(
+        ((petition_id, contact_id), pk)
+        for petition_id, contact_id, pk in insert_many(
+            signatures, returning="petition_id, contact_id, id", exclude=("referrer",), keep=("created_at",)
+        )
+    )
+    added: dict[tuple[int, str], int] = {}
+    consents = []
+    for item in items:
+        item.signature_id = ids.get((item.row.petition_id, item.contact_id))
+        if item.signature_id is None:
+            log.warning("intake row %s: this person had signed already; not counted again", item.row.pk)
+            continue
+        key = (item.row.petition_id, item.row.status)
+        added[key] = added.get(key, 0) + 1
+        p = item.row.payload
+        if p["ref"]:
+            referrer = Signature.objects.filter(petition_id=item.row.petition_id, ref_code=p["ref"]).values("pk")
+            Signature.objects.filter(pk=item.signature_id).update(referrer_id=Subquery(referrer[:1]))
+        if "consent_text_id" in p:
+            consents.append(
+                ConsentRecord(
+                    contact_id=item.contact_id, created_at=item.row.created_at, **_consent_fields(item.petition, p)
+                )
+            )
+    for (petition_id, status), n in added.items():
+        count_add(petition_id=petition_id, status=status, delta=n)
+    insert_many(consents, returning="id", keep=("created_at",))
+
+
+# --- Batching: the intake's drain and the signing emails' outbox ----------------------------------
 class _Kicks:
     """When this process last published a batch run, and until when a published run covers commits.
 
-    A run publishes immediately if none did in the last PETITION_MAIL_BATCH_SECONDS; otherwise one is
-    published for the end of that interval, and every commit until then is covered by it. So each
-    process publishes at most two runs per interval however many people sign, and an email waits at
-    most one interval (plus the run's own time) before it is queued.
+    A run publishes immediately if none did in the last interval; otherwise one is published for the
+    end of that interval, and every commit until then is covered by it. So each process publishes at
+    most two runs per interval however many people sign, and work waits at most one interval (plus
+    the run's own time) before a run takes it.
     """
 
     def __init__(self):
@@ -347,24 +469,37 @@ class _Kicks:
             return self.covered_until - now
 
 
-_kicks = _Kicks()
+_mail_kicks = _Kicks()
+_intake_kicks = _Kicks()
 
 
-def mail_queue_kick() -> None:
-    """Make sure a batch run comes after this commit (called on commit of a new signature)."""
-    from petitions.tasks import queue_signature_emails
-
-    delay = _kicks.plan(time.monotonic(), settings.PETITION_MAIL_BATCH_SECONDS)
+def _kick(task, kicks: _Kicks, interval: float) -> None:
+    delay = kicks.plan(time.monotonic(), interval)
     if delay is None:
         return
     try:
         if delay > 0:
-            queue_signature_emails.apply_async(countdown=delay)
+            task.apply_async(countdown=delay)
         else:
-            queue_signature_emails.delay()
+            task.delay()
     except Exception:
-        # The signature is stored and its email waits in the row: the beat run picks it up.
-        log.exception("could not publish the signature email batch; the periodic run will queue it")
+        # The work waits in its rows: the periodic run does it.
+        log.exception("could not publish %s; the periodic run will do it", task.name)
+
+
+def intake_drain_kick() -> None:
+    """Make sure a drain runs after this signer's intake row (at most two publishes per
+    PETITION_INTAKE_BATCH_SECONDS per process)."""
+    from petitions.tasks import drain_signature_intake
+
+    _kick(drain_signature_intake, _intake_kicks, settings.PETITION_INTAKE_BATCH_SECONDS)
+
+
+def mail_queue_kick() -> None:
+    """Make sure a batch run comes after this commit (called on commit of new signatures)."""
+    from petitions.tasks import queue_signature_emails
+
+    _kick(queue_signature_emails, _mail_kicks, settings.PETITION_MAIL_BATCH_SECONDS)
 
 
 def signature_mail_queue(*, batch: int = 1000) -> int:
@@ -401,62 +536,6 @@ def signature_mail_queue(*, batch: int = 1000) -> int:
             queued += 1
         if len(rows) < batch:
             return queued
-
-
-@lru_cache(maxsize=4)
-def _sign_statement(*, with_consent: bool, vendor: str) -> str:
-    """The one-statement sign for a new person (see below); built once, the columns never change."""
-    qn = connection.ops.quote_name
-    c_cols = insert_columns(Contact())[0]
-    s_cols = insert_columns(Signature(), exclude=("contact", "referrer"))[0]
-    sig_table = qn(Signature._meta.db_table)
-    shard_table = qn(SignatureCountShard._meta.db_table)
-    sql = [
-        f"WITH c AS (INSERT INTO {qn(Contact._meta.db_table)} ({', '.join(c_cols)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(c_cols))}) ON CONFLICT DO NOTHING RETURNING id), "
-        f"s AS (INSERT INTO {sig_table} ({', '.join(s_cols)}, contact_id, referrer_id) "
-        f"SELECT {', '.join(['%s'] * len(s_cols))}, c.id, "
-        f"(SELECT r.id FROM {sig_table} r WHERE r.petition_id = %s AND r.ref_code = %s) FROM c "
-        f"ON CONFLICT DO NOTHING RETURNING id, status), "
-        f"k AS (INSERT INTO {shard_table} (petition_id, status, shard, count) SELECT %s, s.status, %s, 1 FROM s "
-        f"ON CONFLICT (petition_id, status, shard) DO UPDATE SET count = {shard_table}.count + 1)"
-    ]
-    if with_consent:
-        r_cols = insert_columns(ConsentRecord(), exclude=("contact",))[0]
-        sql.append(
-            f", r AS (INSERT INTO {qn(ConsentRecord._meta.db_table)} ({', '.join(r_cols)}, contact_id) "  # noqa: S608
-            f"SELECT {', '.join(['%s'] * len(r_cols))}, c.id FROM c JOIN s ON TRUE)"
-        )
-    sql.append(" SELECT (SELECT id FROM c), (SELECT id FROM s)")
-    return "".join(sql)
-
-
-def _sign_new_person_in_one_statement(
-    *, contact: Contact, signature: Signature, consent: ConsentRecord | None, ref: str
-) -> bool:
-    """PostgreSQL fast path for the common case, a person we have never seen: contact, signature, count
-    shard and consent in ONE statement (one round trip, atomic on its own, no BEGIN/COMMIT).
-
-    Returns False, having written nothing, when the email is already known (the general path then
-    merges and treats a repeat). Returns False after writing only the contact when the signature
-    conflicts (an Idempotency-Key used before): the caller runs it in a transaction it rolls back then.
-    """
-    _, c_vals = insert_columns(contact)
-    _, s_vals = insert_columns(signature, exclude=("contact", "referrer"))
-    params = [*c_vals, *s_vals, signature.petition_id, ref, signature.petition_id, _shard()]
-    if consent is not None:
-        params += insert_columns(consent, exclude=("contact",))[1]
-    sql = _sign_statement(with_consent=consent is not None, vendor=connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)  # identifiers come from model metadata, values are parameters
-        contact_id, signature_id = cursor.fetchone()
-    if signature_id is None:
-        return False
-    contact.pk = contact_id
-    signature.pk = signature_id
-    signature.contact = contact
-    signature._state.adding = False
-    return True
 
 
 # --- Confirmation (double opt-in) ---------------------------------------------------------------

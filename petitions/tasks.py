@@ -63,6 +63,14 @@ def send_thank_you_email(signature_id: int) -> None:
 
 
 @shared_task
+def drain_signature_intake() -> None:
+    """Turn the signers' intake rows into signatures (see services.signature_intake_drain)."""
+    from petitions.services import signature_intake_drain
+
+    signature_intake_drain()
+
+
+@shared_task
 def queue_signature_emails() -> None:
     """The signing emails' outbox: queue the confirmation or thank-you of new signatures, in batches."""
     from petitions.services import signature_mail_queue

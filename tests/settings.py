@@ -23,3 +23,5 @@ LOGGING["root"]["level"] = "WARNING"
 PETITION_COUNT_PROCESS_SECONDS = 0
 # A batch run of the signing emails after every signature, so each test sees its own emails at once.
 PETITION_MAIL_BATCH_SECONDS = 0
+# A drain of the signature intake after every signer, so each test sees its signature at once.
+PETITION_INTAKE_BATCH_SECONDS = 0

@@ -3,7 +3,7 @@ from campaign.celery import app
 
 def test_a_worker_without_arguments_consumes_every_queue():
     # `celery -A campaign worker` with no -Q consumes app.amqp.queues: all of the project's queues.
-    assert set(app.amqp.queues) == {"default", "calls", "letters", "bulk"}
+    assert set(app.amqp.queues) == {"default", "calls", "letters", "bulk", "signatures"}
 
 
 def test_each_queue_has_its_own_routing_key_so_a_task_lands_in_one_queue():
@@ -17,6 +17,9 @@ def test_tasks_are_routed_by_module():
     assert route({}, "outreach.tasks.calls.call_place")["queue"].name == "calls"
     assert route({}, "outreach.tasks.letters.deliver_letter")["queue"].name == "letters"
     assert route({}, "contacts.tasks.anything")["queue"].name == "default"
+    # The intake's drain has a queue of its own: it must not wait behind a spike's emails in default.
+    assert route({}, "petitions.tasks.drain_signature_intake")["queue"].name == "signatures"
+    assert route({}, "petitions.tasks.send_thank_you_email")["queue"].name == "default"
 
 
 def test_tasks_are_json_acked_late_and_requeued_when_a_worker_dies():
