@@ -79,13 +79,26 @@ def insert_many(
         return []
     meta = objs[0]._meta
     table = connection.ops.quote_name(meta.db_table)
-    rows = [insert_columns(obj, exclude=exclude, keep=keep) for obj in objs]
-    columns = rows[0][0]
     if connection.vendor == "postgresql":
         # The rows travel as ONE JSON parameter that PostgreSQL unpacks into the table's row type: a
         # statement with a placeholder per value costs the driver more to prepare than the insert costs.
-        names = [name.strip('"') for name in columns]
-        data = json.dumps([dict(zip(names, values, strict=True)) for _, values in rows], default=str)
+        # PostgreSQL also converts each value from its JSON text, so Django's per-field conversion is
+        # skipped (right for the scalar fields, uuids and timestamps these tables hold).
+        fields, columns = _insert_fields(type(objs[0]), exclude, connection.vendor)
+        named = [
+            (f.column, attname, attname in keep or type(f).pre_save is models.Field.pre_save, f)
+            for f, attname, _ in fields
+        ]
+        data = json.dumps(
+            [
+                {
+                    column: getattr(obj, attname) if as_set else field.pre_save(obj, add=True)
+                    for column, attname, as_set, field in named
+                }
+                for obj in objs
+            ],
+            default=str,
+        )
         sql = (
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} "  # noqa: S608
             f"FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) ON CONFLICT DO NOTHING RETURNING {returning}"
@@ -94,6 +107,8 @@ def insert_many(
             cursor.execute(sql, [data])
             return cursor.fetchall()
     # Elsewhere, within the driver's limit on parameters per statement.
+    rows = [insert_columns(obj, exclude=exclude, keep=keep) for obj in objs]
+    columns = rows[0][0]
     per_statement = max(1, (connection.features.max_query_params or 30000) // len(columns))
     placeholders = f"({', '.join(['%s'] * len(columns))})"
     found: list[tuple] = []

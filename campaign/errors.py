@@ -61,6 +61,17 @@ def api_exception_handler(exc, context):
     return response
 
 
+def error_response(exc: exceptions.APIException) -> JsonResponse:
+    """What the API answers for `exc`, from a plain Django view (a hot path that skips DRF's dispatch):
+    the same status, body and headers (Retry-After) as a DRF view would give."""
+    response = api_exception_handler(exc, {})
+    answer = JsonResponse(response.data, status=response.status_code)
+    for name, value in response.items():
+        if name.lower() != "content-type":  # an unrendered DRF response still carries the HTML default
+            answer[name] = value
+    return answer
+
+
 def _wants_json(request) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 

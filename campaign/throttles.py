@@ -67,11 +67,15 @@ class ScopedFieldThrottle(_Scoped):
         return f"throttle:{self.scope}:{keyed_hash(normalized, purpose='throttle-' + self.field)}"
 
 
-def throttle_wait(request, *, ip_scope: str | None, field_scope: str | None = None, field: str = "email") -> int | None:
-    """The API's scoped limits applied to a plain Django form post (fields read from request.POST).
-    Seconds to wait before the next attempt, or None when every limit allows this one."""
+def throttle_wait(
+    request, *, ip_scope: str | None, field_scope: str | None = None, field: str = "email", data=None
+) -> int | None:
+    """The API's scoped limits applied to a plain Django view (the field read from `data`, by default
+    request.POST). Seconds to wait before the next attempt, or None when every limit allows this one."""
+    if not settings.THROTTLES_ENABLED:
+        return None
     view = SimpleNamespace(throttle_scope_ip=ip_scope, throttle_scope_field=field_scope, throttle_field=field)
-    shim = SimpleNamespace(META=request.META, headers=request.headers, data=request.POST)
+    shim = SimpleNamespace(META=request.META, headers=request.headers, data=request.POST if data is None else data)
     waits = []
     for throttle in (ScopedIPThrottle(), ScopedFieldThrottle()):
         if not throttle.allow_request(shim, view):

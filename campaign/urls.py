@@ -8,6 +8,8 @@ from campaign.errors import json_or_html
 from petitions.urls import api_urlpatterns as petitions_api
 
 urlpatterns = [
+    # First: Django tries patterns in order, and signing is the path a viral petition hammers.
+    path("api/v1/", include(petitions_api)),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("dashboard/", views.campaign_list, name="dashboard"),
@@ -19,7 +21,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("congress.urls")),
     path("api/v1/", include("campaign.api_urls")),
-    path("api/v1/", include(petitions_api)),
     path("", include("petitions.urls")),
     path("", include("contacts.urls")),
     path("", include("outreach.urls")),

@@ -14,9 +14,9 @@ urlpatterns = [
 
 api_urlpatterns = (
     [
+        path("petitions/<slug:slug>/signatures/", api.SignatureCollectionApi.as_view(), name="signatures"),
         path("petitions/", api.PetitionCollectionApi.as_view(), name="collection"),
         path("petitions/<slug:slug>/", api.PetitionItemApi.as_view(), name="item"),
-        path("petitions/<slug:slug>/signatures/", api.SignatureCollectionApi.as_view(), name="signatures"),
         path("petitions/<slug:slug>/signatures.csv", api.SignatureCsvApi.as_view(), name="signatures-csv"),
     ],
     "petitions-api",
