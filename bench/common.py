@@ -48,7 +48,8 @@ def _wait_for_port(port: int, timeout: float = 30) -> None:
 
 
 @contextmanager
-def gunicorn(port: int, env: dict, workers: int = 2, threads: int = 1):
+def gunicorn(port: int, env: dict, workers: int = 2, threads: int = 1, pids: list[int] | None = None):
+    """Serve the project on `port` while the block runs; yields the base URL (`pids` gets the master's)."""
     log = open(ROOT / "var" / f"bench-gunicorn-{port}.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [
@@ -74,6 +75,8 @@ def gunicorn(port: int, env: dict, workers: int = 2, threads: int = 1):
         stdout=log,
         stderr=log,
     )
+    if pids is not None:
+        pids.append(proc.pid)
     try:
         _wait_for_port(port)
         yield f"http://127.0.0.1:{port}"
@@ -198,3 +201,35 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stats() -> list[tuple[int, int, str, float]]:
+    """(pid, parent pid, command, CPU seconds) of every process (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, tail = (entry / "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        fields = tail.split()
+        cpu = (int(fields[11]) + int(fields[12])) / tick
+        found.append((int(entry.name), int(fields[1]), head.split("(", 1)[1], cpu))
+    return found
+
+
+def cpu_split(*, web_pid: int, worker_pid: int | None = None) -> dict[str, float]:
+    """CPU seconds used so far by the web server (master and workers), PostgreSQL's processes and a
+    Celery worker: take two and subtract to see where a run's CPU went."""
+    stats = _proc_stats()
+    split = {"web": 0.0, "postgres": 0.0, "worker": 0.0}
+    for pid, ppid, command, cpu in stats:
+        if pid == web_pid or ppid == web_pid:
+            split["web"] += cpu
+        elif command == "postgres":
+            split["postgres"] += cpu
+        elif pid == worker_pid:
+            split["worker"] += cpu
+    return split

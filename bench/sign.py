@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from bench.common import (
     ROOT,
     bench_env,
-    cpu_seconds,
+    cpu_split,
     gunicorn,
     lua_scripts,
     manage,
@@ -267,9 +267,11 @@ def main() -> None:
     results: dict = {}
     backlog: list[int] = []
     worker = start_worker("signatures", env, ROOT / "var" / "bench-sign-worker.log")
+    web: list[int] = []
+    cpu = {name: {"web": 0.0, "postgres": 0.0, "worker": 0.0} for name in paths}
     try:
         wait_workers_ready([worker])
-        with lua_scripts() as keep, gunicorn(PORT, env, workers=WORKERS, threads=THREADS) as base:
+        with lua_scripts() as keep, gunicorn(PORT, env, workers=WORKERS, threads=THREADS, pids=web) as base:
 
             def script(path: str, run_id: str) -> str:
                 name = _script(path, run_id)
@@ -282,17 +284,21 @@ def main() -> None:
             _reset(petition_id)
             results = {name: [] for name in paths}
             per_round = max(1, SECONDS // ROUNDS)
-            drain_cpu = cpu_seconds(worker.pid)
             for k in range(ROUNDS):
                 order = list(paths.items()) if k % 2 == 0 else list(paths.items())[::-1]
                 for name, path in order:
+                    before = cpu_split(web_pid=web[0], worker_pid=worker.pid)
                     results[name].append(_wrk(base + path, seconds=per_round, script=script(path, f"{run}-r{k}")))
+                    after = cpu_split(web_pid=web[0], worker_pid=worker.pid)
+                    for part in after:
+                        cpu[name][part] += after[part] - before[part]
                     if name == "sign":
                         backlog.append(_undrained(petition_id))
             results = {name: _combine(rounds) for name, rounds in results.items()}
             time.sleep(2)  # let requests in flight when wrk stopped finish on the server
+            before = cpu_split(web_pid=web[0], worker_pid=worker.pid)
             catch_up = _drain_wait(petition_id)
-            drain_cpu = cpu_seconds(worker.pid) - drain_cpu
+            cpu["sign"]["worker"] += cpu_split(web_pid=web[0], worker_pid=worker.pid)["worker"] - before["worker"]
             drained = {name: _drain_check(base, path, f"d{name}{run}") for name, path in paths.items()}
             _drain_wait(petition_id)
     finally:
@@ -313,10 +319,15 @@ def main() -> None:
             f"  {label:12s} {r['rps']:8.0f} signatures/s  p50 {r['p50']:7.2f} ms  p99 {r['p99']:7.2f} ms  "
             f"2xx {r['ok']}  other {r['requests'] - r['ok']}  {r['socket_errors']}"
         )
+    for name in paths:
+        per = {part: seconds * 1000 / max(1, results[name]["ok"]) for part, seconds in cpu[name].items()}
+        print(
+            f"  {name}: CPU per signature: web {per['web']:.3f} ms, PostgreSQL {per['postgres']:.3f} ms, "
+            f"drain worker {per['worker']:.3f} ms (cores: {os.cpu_count()})"
+        )
     print(
-        f"  drain worker (1 process, on the same cores): {drain_cpu * 1000 / max(1, results['sign']['ok']):.3f} ms "
-        f"CPU per signature; intake rows waiting when each sign round ended: {backlog}; "
-        f"caught up {catch_up:.1f}s after the last round"
+        f"  intake rows waiting for the drain when each sign round ended: {backlog}; "
+        f"all drained {catch_up:.1f}s after the last round"
     )
     ratio = results["sign"]["rps"] / results["bare"]["rps"]
     print(f"  ratio sign/bare: {ratio:.2f} (goal >= 0.70); sign p99 {results['sign']['p99']:.1f} ms (goal < 100)")

@@ -4,6 +4,7 @@ import json
 from functools import lru_cache
 
 from django.db import connection, models
+from django.utils import timezone
 
 # Fields whose database value is the Python value itself when that is a str, int, bool or None: for
 # them the per-field conversion (get_db_prep_save) can be skipped, which on a wide row is most of it.
@@ -23,17 +24,11 @@ def _insert_fields(model: type[models.Model], exclude: tuple[str, ...], vendor: 
     return fields, [qn(f.column) for f, _, _ in fields]
 
 
-def insert_columns(
-    obj: models.Model, *, exclude: tuple[str, ...] = (), keep: tuple[str, ...] = ()
-) -> tuple[list[str], list]:
-    """Quoted column names and database values for inserting `obj` (auto_now_add and defaults applied,
-    except to the fields named in `keep`, whose values set on `obj` go in as they are)."""
+def insert_columns(obj: models.Model, *, exclude: tuple[str, ...] = ()) -> tuple[list[str], list]:
+    """Quoted column names and database values for inserting `obj` (auto_now_add and defaults applied)."""
     fields, columns = _insert_fields(type(obj), exclude, connection.vendor)
     values = []
     for field, attname, plain in fields:
-        if attname in keep:
-            values.append(field.get_db_prep_save(getattr(obj, attname), connection))
-            continue
         if plain:
             value = getattr(obj, attname)
             if type(value) in _PLAIN_VALUES:
@@ -68,58 +63,84 @@ def insert_or_skip(obj: models.Model) -> bool:
     return True
 
 
-def insert_many(
-    objs: list[models.Model], *, returning: str, exclude: tuple[str, ...] = (), keep: tuple[str, ...] = ()
-) -> list[tuple]:
-    """INSERT unsaved instances of one model in one statement, skipping any row a unique constraint
-    already holds (including one an earlier row of the same statement took); returns the `returning`
-    expression of each row inserted. Sets no primary keys and sends no signals. `exclude` and `keep` are
-    as for insert_columns."""
-    if not objs:
+@lru_cache(maxsize=32)
+def _row_fields(model: type[models.Model], vendor: str) -> tuple[list[str], tuple]:
+    # Per column: (field, attname, what fills it when a row leaves it out). Worked out once per model.
+    fields = []
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            fill = "now"
+        elif callable(f.default) and f.has_default():
+            fill = "call"
+        else:
+            fill = f.get_default()
+        fields.append((f, f.attname, fill))
+    return [connection.ops.quote_name(f.column) for f, _, _ in fields], tuple(fields)
+
+
+@lru_cache(maxsize=32)
+def _json_insert_sql(model: type[models.Model], returning: str) -> str:
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(_row_fields(model, connection.vendor)[0])
+    return (
+        f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608
+        f"FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) ON CONFLICT DO NOTHING RETURNING {returning}"
+    )
+
+
+def insert_rows(model: type[models.Model], rows: list[dict], *, returning: str) -> list[tuple]:
+    """INSERT rows of `model`, given as {attname: value}, in one statement, skipping any row a unique
+    constraint already holds (including one an earlier row of the same statement took); returns the
+    `returning` expression of each row inserted. A column a row leaves out gets the field's default,
+    or now() for auto_now(_add) fields. No model instances are built and no signals are sent: this is
+    the batch write of a hot path."""
+    if not rows:
         return []
-    meta = objs[0]._meta
-    table = connection.ops.quote_name(meta.db_table)
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns, fields = _row_fields(model, connection.vendor)
+    now = timezone.now()
+
+    def values(row: dict) -> list:
+        out = []
+        for field, attname, fill in fields:
+            if attname in row:
+                out.append(row[attname])
+            elif fill == "now":
+                out.append(now)
+            elif fill == "call":
+                out.append(field.get_default())
+            else:
+                out.append(fill)
+        return out
+
     if connection.vendor == "postgresql":
         # The rows travel as ONE JSON parameter that PostgreSQL unpacks into the table's row type: a
         # statement with a placeholder per value costs the driver more to prepare than the insert costs.
-        # PostgreSQL also converts each value from its JSON text, so Django's per-field conversion is
-        # skipped (right for the scalar fields, uuids and timestamps these tables hold).
-        fields, columns = _insert_fields(type(objs[0]), exclude, connection.vendor)
-        named = [
-            (f.column, attname, attname in keep or type(f).pre_save is models.Field.pre_save, f)
-            for f, attname, _ in fields
-        ]
-        data = json.dumps(
-            [
-                {
-                    column: getattr(obj, attname) if as_set else field.pre_save(obj, add=True)
-                    for column, attname, as_set, field in named
-                }
-                for obj in objs
-            ],
-            default=str,
-        )
-        sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} "  # noqa: S608
-            f"FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) ON CONFLICT DO NOTHING RETURNING {returning}"
-        )
+        # PostgreSQL converts each value from its JSON text (right for the scalar, uuid, timestamp and
+        # JSON fields these tables hold), so Django's per-field conversion is skipped.
+        names = [field.column for field, _, _ in fields]
+        data = json.dumps([dict(zip(names, values(row), strict=True)) for row in rows], default=str)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [data])
+            cursor.execute(_json_insert_sql(model, returning), [data])
             return cursor.fetchall()
-    # Elsewhere, within the driver's limit on parameters per statement.
-    rows = [insert_columns(obj, exclude=exclude, keep=keep) for obj in objs]
-    columns = rows[0][0]
+    # Elsewhere: placeholders, within the driver's limit on parameters per statement.
+    prepared = [
+        [field.get_db_prep_save(value, connection) for (field, _, _), value in zip(fields, values(row), strict=True)]
+        for row in rows
+    ]
     per_statement = max(1, (connection.features.max_query_params or 30000) // len(columns))
     placeholders = f"({', '.join(['%s'] * len(columns))})"
     found: list[tuple] = []
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
+    for start in range(0, len(prepared), per_statement):
+        chunk = prepared[start : start + per_statement]
         sql = (
             f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
             f"VALUES {', '.join([placeholders] * len(chunk))} ON CONFLICT DO NOTHING RETURNING {returning}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [value for _, values in chunk for value in values])
+            cursor.execute(sql, [value for values_ in chunk for value in values_])
             found.extend(cursor.fetchall())
     return found
 

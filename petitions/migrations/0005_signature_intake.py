@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField()),
                 ('drained_at', models.DateTimeField(blank=True, null=True)),
                 ('petition', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='petitions.petition')),
-                ('signature', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='petitions.signature')),
+                ('signature', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='petitions.signature')),
             ],
             options={
                 'indexes': [models.Index(condition=models.Q(('drained_at__isnull', True)), fields=['petition', 'status'], name='intake_undrained_idx'), models.Index(condition=models.Q(('signature__isnull', False)), fields=['signature'], name='intake_signature_idx')],

@@ -1,11 +1,12 @@
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from campaign.models import Campaign
-from petitions.models import Petition
+from petitions.models import Petition, Signature
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +76,23 @@ def privileged_client(db):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return client
+
+
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker, settings):
+    """Real commits that other connections (threads) see, without a transactional test's flush at the end:
+    a flush would also empty the Congress data loaded once for the whole session. Cleans up its own rows."""
+    from campaign.models import Campaign
+    from contacts.models import Contact
+
+    settings.THROTTLES_ENABLED = False
+    with django_db_blocker.unblock():
+        campaign = Campaign.objects.create(slug="concurrency", name="Concurrency")
+        yield campaign
+        petitions = Petition.objects.filter(campaign=campaign)
+        contact_ids = list(Signature.objects.filter(petition__in=petitions).values_list("contact_id", flat=True))
+        Signature.objects.filter(petition__in=petitions).delete()
+        Contact.objects.filter(pk__in=contact_ids).delete()
+        petitions.delete()
+        campaign.delete()
+        connection.close()

@@ -92,26 +92,6 @@ def _hammer(n_threads: int, fn):
     return errors
 
 
-@pytest.fixture
-def committed(django_db_setup, django_db_blocker, settings):
-    """Real commits that other connections (threads) see, without a transactional test's flush at the end:
-    a flush would also empty the Congress data loaded once for the whole session. Cleans up its own rows."""
-    from campaign.models import Campaign
-    from contacts.models import Contact
-
-    settings.THROTTLES_ENABLED = False
-    with django_db_blocker.unblock():
-        campaign = Campaign.objects.create(slug="concurrency", name="Concurrency")
-        yield campaign
-        petitions = Petition.objects.filter(campaign=campaign)
-        contact_ids = list(Signature.objects.filter(petition__in=petitions).values_list("contact_id", flat=True))
-        Signature.objects.filter(petition__in=petitions).delete()
-        Contact.objects.filter(pk__in=contact_ids).delete()
-        petitions.delete()
-        campaign.delete()
-        connection.close()
-
-
 @pytest.mark.postgres
 def test_fifty_concurrent_requests_with_one_email_make_one_signature(committed):
     from rest_framework.test import APIClient

@@ -121,6 +121,35 @@ def test_malformed_json_is_400(api_client, petition):
     assert response.json()["message"].startswith("Malformed")
 
 
+def test_a_json_body_that_is_not_an_object_is_400(api_client, petition):
+    response = api_client.post(sign_url(petition.slug), data="[1, 2]", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["non_field_errors"]
+
+
+def test_a_body_neither_json_nor_a_form_is_415_in_the_error_shape(api_client, petition):
+    response = api_client.post(sign_url(petition.slug), data="email=a@b.org", content_type="text/plain")
+    assert response.status_code == 415
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"message", "errors"} and "text/plain" in response.json()["message"]
+
+
+def test_a_multipart_form_signs_too(api_client, petition):
+    response = api_client.post(sign_url(petition.slug), signer(), format="multipart")
+    assert response.status_code == 201
+
+
+def test_the_schema_documents_signing_though_the_url_skips_drf(api_client):
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"]["/api/v1/petitions/{slug}/signatures/"]["post"]
+    assert set(operation["responses"]) == {"200", "201"}
+    assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"])
+
+
+def test_listing_signatures_still_needs_an_organizer(api_client, petition):
+    assert api_client.get(sign_url(petition.slug)).status_code in (401, 403)
+
+
 def test_phone_is_stored_in_e164(api_client, petition):
     api_client.post(sign_url(petition.slug), signer(phone="(202) 555-0143"), format="json")
     # 555-01xx numbers are fictional but valid in libphonenumber's US metadata ranges
