@@ -108,7 +108,7 @@ def sign(petition: Petition, data: dict, *, request, token_required: bool) -> se
         petition=petition,
         ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
-        idempotency_key=request.headers.get("Idempotency-Key", "")[:200],
+        idempotency_key=request.META.get("HTTP_IDEMPOTENCY_KEY", "")[:200],  # request.headers copies every header
         **fields,
     )
 

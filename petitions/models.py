@@ -66,7 +66,10 @@ class Signature(models.Model):
     ref_code = models.CharField(max_length=16, default=new_ref_code, editable=False)
     status = models.CharField(max_length=9, choices=Status.choices)
     source_code = models.CharField(max_length=100, blank=True)
-    referrer = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals")
+    # Indexed below for the signatures that have one only: most have none, and each index is a write.
+    referrer = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals", db_index=False
+    )
     comment = models.TextField(blank=True, max_length=2000)
     public_display = models.BooleanField(default=False)
     ip_hash = models.CharField(max_length=64, blank=True)
@@ -106,6 +109,7 @@ class Signature(models.Model):
             models.Index(fields=["petition", "district_state", "district"], name="signature_district_idx"),
             # Small: only signatures whose first email is not queued yet (seconds' worth of rows).
             models.Index(fields=["id"], condition=Q(mail_queued_at__isnull=True), name="signature_mail_unqueued_idx"),
+            models.Index(fields=["referrer"], condition=Q(referrer__isnull=False), name="signature_referrer_idx"),
         ]
 
     def __str__(self) -> str:
