@@ -43,6 +43,16 @@ def test_a_commit_publishes_a_batch_run_at_most_twice_per_interval():
     assert kicks.plan(103.0, 1.0) == 0.0
 
 
+def test_the_intake_drain_is_published_once_per_interval_for_its_end_never_at_once():
+    kicks = _Kicks()
+    assert kicks.plan(100.0, 1.0, at_once=False) == 1.0  # even after a quiet spell: at the interval's end
+    assert kicks.plan(100.4, 1.0, at_once=False) is None  # covered by that run
+    assert kicks.plan(100.99, 1.0, at_once=False) is None
+    assert kicks.plan(101.0, 1.0, at_once=False) == 1.0
+    untimed = _Kicks()
+    assert [untimed.plan(5.0, 0.0, at_once=False) for _ in range(2)] == [0.0, 0.0]  # no interval: every time
+
+
 def test_with_no_interval_every_commit_publishes_at_once():
     kicks = _Kicks()
     assert [kicks.plan(t, 0.0) for t in (1.0, 1.0, 1.001)] == [0.0, 0.0, 0.0]
