@@ -240,7 +240,7 @@ def signature_submit(
         payload["consent_ip_hash"] = keyed_hash(ip, purpose="consent-ip") if ip else ""
     public_id, ref_code = uuid.uuid4(), new_ref_code()
     if _intake_insert(petition.pk, email_key, key_hash, public_id, ref_code, status, payload):
-        # The INSERT committed on its own (requests run in autocommit), so a drain may take it at once.
+        # The INSERT committed on its own (requests run in autocommit): the drain the kick plans will see it.
         intake_drain_kick()
         return SignResult(str(public_id), ref_code, status, True)
     if key_hash:
@@ -393,6 +393,8 @@ def _drain_contacts(items: list[_Drained]) -> None:
     first: dict[str, _Drained] = {}
     for item in items:
         first.setdefault(normalize_email(item.fields["email"]), item)
+    # In email order: two drains inserting the same people (signing two petitions) then take the
+    # unique index's locks in the same order, and cannot deadlock.
     new = [
         {
             "email": item.fields["email"],
@@ -400,7 +402,7 @@ def _drain_contacts(items: list[_Drained]) -> None:
             **{name: item.fields[name].strip() for name in _CONTACT_FIELDS},
             **(item.district.as_fields() if item.district is not None else {}),
         }
-        for item in first.values()
+        for _, item in sorted(first.items())
     ]
     inserted = {normalize_email(email): pk for email, pk in insert_rows(Contact, new, returning="email, id")}
     for email, item in first.items():
@@ -424,7 +426,7 @@ def _drain_signatures(items: list[_Drained]) -> None:
     """The signatures in one INSERT (a person who already signed, as the intake did not know, is
     skipped), then their counts, referrers and consent records."""
     signatures = []
-    for item in items:
+    for item in sorted(items, key=lambda i: (i.row.petition_id, i.contact_id)):  # one lock order (see above)
         row, p = item.row, item.fields
         confirmed = row.status == Signature.Status.CONFIRMED
         signatures.append(
