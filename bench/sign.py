@@ -243,7 +243,8 @@ def _rows(petition_id: int, prefix: str) -> tuple[int, int, int, int]:
 
 
 def _purge_queued_tasks() -> int:
-    # The bench runs no worker: the thank-you emails it enqueued would otherwise wait in the broker.
+    # Only the intake's queue has a worker here: the email batches the drains queued would otherwise
+    # wait in the broker.
     from campaign.celery import app
 
     return app.control.purge() or 0
@@ -346,7 +347,7 @@ def main() -> None:
     print(f"  count shown {shown} == signature rows {rows_all}")
     if shown != rows_all:
         failures.append(f"shown count {shown} != rows {rows_all}")
-    print(f"  queued tasks purged afterwards ({purged} reported): no worker runs during the benchmark")
+    print(f"  queued tasks purged afterwards ({purged} reported): no email worker runs during the benchmark")
     if failures:
         sys.exit("FAIL: " + "; ".join(failures))
     print("  check passed: nothing lost, nothing doubled")
