@@ -9,8 +9,9 @@ from contacts.models import Contact
 
 
 def new_ref_code() -> str:
-    # 8 URL-safe characters: short enough for a shared link, too many to enumerate.
-    return secrets.token_urlsafe(6)
+    # 12 URL-safe characters (72 random bits): short enough for a shared link, too many to enumerate,
+    # and too many for two of even ten million signatures to draw the same one (the drain copes if so).
+    return secrets.token_urlsafe(9)
 
 
 class Petition(models.Model):

@@ -422,6 +422,27 @@ def _contact_source(item: _Drained) -> str:
     return item.fields["source"] or f"petition:{item.petition.slug}"
 
 
+def _signatures_retry_taken_codes(signatures: list[dict], ids: dict) -> None:
+    """Rows the INSERT skipped are people who had signed already, except when another signature had
+    the same referral code (random, so rarely): those are stored under a fresh code, never dropped."""
+    skipped = [row for row in signatures if (row["petition_id"], row["contact_id"]) not in ids]
+    signed = set(
+        Signature.objects.filter(
+            petition_id__in={row["petition_id"] for row in skipped},
+            contact_id__in={row["contact_id"] for row in skipped},
+        ).values_list("petition_id", "contact_id")
+    )
+    for row in skipped:
+        key = (row["petition_id"], row["contact_id"])
+        if key in signed:
+            continue
+        log.warning("referral code taken; signature for intake public id %s stored under a new one", row["public_id"])
+        for petition_id, contact_id, pk in insert_rows(
+            Signature, [{**row, "ref_code": new_ref_code()}], returning="petition_id, contact_id, id"
+        ):
+            ids[(petition_id, contact_id)] = pk
+
+
 def _drain_signatures(items: list[_Drained]) -> None:
     """The signatures in one INSERT (a person who already signed, as the intake did not know, is
     skipped), then their counts, referrers and consent records."""
@@ -452,6 +473,8 @@ def _drain_signatures(items: list[_Drained]) -> None:
         (petition_id, contact_id): pk
         for petition_id, contact_id, pk in insert_rows(Signature, signatures, returning="petition_id, contact_id, id")
     }
+    if len(ids) < len(signatures):
+        _signatures_retry_taken_codes(signatures, ids)
     added: dict[tuple[int, str], int] = {}
     consents = []
     for item in items:

@@ -230,3 +230,17 @@ def test_drains_side_by_side_take_each_row_once(committed):
     cache.clear()
     assert signature_counts(petition_id=petition.pk).confirmed == 300
     assert signature_counts_reconcile(petition_id=petition.pk) == {}
+
+
+def test_a_referral_code_drawn_twice_does_not_lose_the_signature(api_client, petition, drain_later):
+    _sign(api_client, petition)
+    signature_intake_drain()
+    taken = Signature.objects.get().ref_code
+    _sign(api_client, petition, email="grace@example.org")
+    SignatureIntake.objects.filter(drained_at__isnull=True).update(ref_code=taken)  # as if drawn again
+    assert signature_intake_drain() == 1
+    grace = Signature.objects.get(contact__email="grace@example.org")
+    assert grace.ref_code != taken and len(grace.ref_code) == 12
+    assert SignatureIntake.objects.get(signature=grace).drained_at is not None
+    assert signature_counts(petition_id=petition.pk).confirmed == 2
+    assert signature_counts_reconcile(petition_id=petition.pk) == {}
