@@ -41,10 +41,7 @@ from petitions.models import Petition, Signature
 # --- Signing --------------------------------------------------------------------------------------
 class _SignatureInBase(serializers.Serializer):
     def to_internal_value(self, data):
-        cleaned, errors = sign_input.signature_input_clean(data)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
+        return signature_input(data)
 
 
 def _signature_in_fields() -> dict:
@@ -343,8 +340,6 @@ def sign_post(request: HttpRequest, slug: str) -> HttpResponse:
             raise Conflict(f"This petition is {petition.status}; it does not take signatures.")
         try:
             result = sign(petition, signature_input(data), request=request, token_required=False)
-        except services.PetitionNotOpen as exc:
-            raise Conflict("This petition does not take signatures.") from exc
         except services.IdempotencyKeyReused as exc:
             raise Conflict("This Idempotency-Key was used for a different request.") from exc
     except APIException as exc:

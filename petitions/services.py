@@ -26,7 +26,7 @@ from congress.models import Legislator
 from contacts.models import ConsentRecord, Contact
 from contacts.privacy import keyed_hash
 from contacts.selectors import consent_state
-from contacts.services import District, consent_text_current, contact_upsert, normalize_email
+from contacts.services import MERGEABLE_FIELDS, District, consent_text_current, contact_upsert, normalize_email
 from petitions.models import Petition, Signature, SignatureCountShard, SignatureIntake, new_ref_code
 from petitions.selectors import petition_forget
 
@@ -182,10 +182,6 @@ def intake_email_key(email: str) -> str:
     return keyed_hash(normalize_email(email), purpose="signature-email")
 
 
-# The payload's contact fields, in the order contact_upsert takes them.
-_CONTACT_FIELDS = ("given_name", "family_name", "phone", "address_line", "locality", "region", "postal_code")
-
-
 def signature_submit(
     *,
     petition: Petition,
@@ -291,12 +287,7 @@ def _signature_repeat(petition: Petition, *, email_key: str, payload: dict, emai
         prior = SignatureIntake.objects.filter(email_key=email_key, petition=petition).first()
         if prior is not None and prior.drained_at is None:
             signature_intake_drain(ids=[prior.pk])  # signed moments ago: make that signature first
-        contact, _ = contact_upsert(
-            email=payload["email"],
-            source=payload["source"] or f"petition:{petition.slug}",
-            district=district_from_zip(payload["postal_code"]),
-            **{name: payload[name] for name in _CONTACT_FIELDS},
-        )
+        contact = _contact_merge(petition, payload, district_from_zip(payload["postal_code"]))
         signature = Signature.objects.filter(petition=petition, contact=contact).first()
         if email_opt_in and not consent_state(contact=contact, channel=ConsentRecord.Channel.EMAIL):
             # A repeat signer who now opts in is recorded; one already opted in adds no duplicate record.
@@ -321,7 +312,7 @@ def _consent_fields(petition: Petition, payload: dict) -> dict:
 # --- The intake's drain ---------------------------------------------------------------------------
 # What a stored payload leaves out is blank (see _intake_insert).
 _PAYLOAD_DEFAULTS = {
-    **{name: "" for name in ("email", *_CONTACT_FIELDS, "comment", "source", "ref", "ip_hash", "ua_hash")},
+    **{name: "" for name in ("email", *MERGEABLE_FIELDS, "comment", "source", "ref", "ip_hash", "ua_hash")},
     "public_display": False,
 }
 
@@ -398,8 +389,8 @@ def _drain_contacts(items: list[_Drained]) -> None:
     new = [
         {
             "email": item.fields["email"],
-            "source": _contact_source(item),
-            **{name: item.fields[name].strip() for name in _CONTACT_FIELDS},
+            "source": _contact_source(item.petition, item.fields),
+            **{name: item.fields[name].strip() for name in MERGEABLE_FIELDS},
             **(item.district.as_fields() if item.district is not None else {}),
         }
         for _, item in sorted(first.items())
@@ -409,17 +400,22 @@ def _drain_contacts(items: list[_Drained]) -> None:
         item.contact_id = inserted.get(email)
     for item in items:
         if item.contact_id is None:
-            contact, _ = contact_upsert(
-                email=item.fields["email"],
-                source=_contact_source(item),
-                district=item.district,
-                **{name: item.fields[name] for name in _CONTACT_FIELDS},
-            )
-            item.contact_id = contact.pk
+            item.contact_id = _contact_merge(item.petition, item.fields, item.district).pk
 
 
-def _contact_source(item: _Drained) -> str:
-    return item.fields["source"] or f"petition:{item.petition.slug}"
+def _contact_source(petition: Petition, fields: dict) -> str:
+    return fields["source"] or f"petition:{petition.slug}"
+
+
+def _contact_merge(petition: Petition, fields: dict, district: District | None) -> Contact:
+    """The signer's details merged into the contact with this email (made if there is none)."""
+    contact, _ = contact_upsert(
+        email=fields["email"],
+        source=_contact_source(petition, fields),
+        district=district,
+        **{name: fields[name] for name in MERGEABLE_FIELDS},
+    )
+    return contact
 
 
 def _signatures_retry_taken_codes(signatures: list[dict], ids: dict) -> None:

@@ -78,11 +78,7 @@ def _page(request, slug: str, *, embed: bool):
         return render(
             request, template, _context(request, petition, embed=embed, values=values, errors=errors), status=400
         )
-    try:
-        result = sign(petition, data, request=request, token_required=True)
-    except services.PetitionNotOpen:
-        ctx = _context(request, petition, embed=embed, errors={"form": ["This petition is closed."]})
-        return render(request, template, ctx, status=409)
+    result = sign(petition, data, request=request, token_required=True)  # open: checked above
     # 303: the browser follows with a GET, so reloading the thank-you page does not post again.
     return HttpResponseRedirect(_thanks_url(petition, result.ref_code, embed=embed), status=303)
 
