@@ -194,29 +194,29 @@ def stop_workers(procs: list[subprocess.Popen]) -> None:
             os.killpg(p.pid, signal.SIGKILL)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of one process (Linux /proc); 0 where /proc is missing."""
+def _stat(pid: int | str) -> tuple[int, str, float] | None:
+    """(parent pid, command, user + system CPU seconds) of one process (Linux /proc); None if gone."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        head, tail = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return None
+    fields = tail.split()
+    return int(fields[1]), head.split("(", 1)[1], (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process; 0 where /proc is missing."""
+    found = _stat(pid)
+    return found[2] if found else 0.0
 
 
 def _proc_stats() -> list[tuple[int, int, str, float]]:
-    """(pid, parent pid, command, CPU seconds) of every process (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
+    """(pid, parent pid, command, CPU seconds) of every process."""
     found = []
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            head, tail = (entry / "stat").read_text().rsplit(")", 1)
-        except OSError:
-            continue
-        fields = tail.split()
-        cpu = (int(fields[11]) + int(fields[12])) / tick
-        found.append((int(entry.name), int(fields[1]), head.split("(", 1)[1], cpu))
+        stat = _stat(entry.name) if entry.name.isdigit() else None
+        if stat is not None:
+            found.append((int(entry.name), *stat))
     return found
 
 
