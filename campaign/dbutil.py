@@ -6,58 +6,26 @@ from functools import lru_cache
 from django.db import connection, models
 from django.utils import timezone
 
-# Fields whose database value is the Python value itself when that is a str, int, bool or None: for
-# them the per-field conversion (get_db_prep_save) can be skipped, which on a wide row is most of it.
-_PLAIN_FIELDS = (models.CharField, models.TextField, models.BooleanField, models.IntegerField)
-_PLAIN_VALUES = (str, int, bool, type(None))
-
-
-@lru_cache(maxsize=128)
-def _insert_fields(model: type[models.Model], exclude: tuple[str, ...], vendor: str) -> tuple[tuple, list[str]]:
-    # Worked out once per model: hot paths insert the same columns on every request.
-    qn = connection.ops.quote_name
-    fields = tuple(
-        (f, f.attname, type(f).pre_save is models.Field.pre_save and isinstance(f, _PLAIN_FIELDS))
-        for f in model._meta.concrete_fields
-        if not f.primary_key and f.name not in exclude
-    )
-    return fields, [qn(f.column) for f, _, _ in fields]
-
-
-def insert_columns(obj: models.Model, *, exclude: tuple[str, ...] = ()) -> tuple[list[str], list]:
-    """Quoted column names and database values for inserting `obj` (auto_now_add and defaults applied)."""
-    fields, columns = _insert_fields(type(obj), exclude, connection.vendor)
-    values = []
-    for field, attname, plain in fields:
-        if plain:
-            value = getattr(obj, attname)
-            if type(value) in _PLAIN_VALUES:
-                values.append(value)
-                continue
-        values.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
-    return list(columns), values
-
 
 def insert_or_skip(obj: models.Model) -> bool:
     """INSERT an unsaved instance, or nothing when any unique constraint already holds its values.
 
     One round trip, and no savepoint: unlike a failed INSERT, ON CONFLICT DO NOTHING leaves the
-    surrounding transaction usable. Sets the primary key and returns True when the row was inserted.
-    No model signals are sent. PostgreSQL and SQLite (3.35+) both speak this SQL.
+    surrounding transaction usable. Sets the primary key (and auto_now fields) and returns True when
+    the row was inserted. No model signals are sent. PostgreSQL and SQLite (3.35+) both speak this SQL.
     """
-    meta = obj._meta
-    columns, values = insert_columns(obj)
-    qn = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING RETURNING {qn(meta.pk.column)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
+    now = timezone.now()
+    row = {}
+    for field in obj._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            setattr(obj, field.attname, now)
+        row[field.attname] = getattr(obj, field.attname)
+    found = insert_rows(type(obj), [row], returning=connection.ops.quote_name(obj._meta.pk.column))
+    if not found:
         return False
-    obj.pk = row[0]
+    obj.pk = found[0][0]
     obj._state.adding = False
     obj._state.db = connection.alias
     return True
