@@ -17,7 +17,7 @@ from campaign.models import Campaign, MetricRefresh, MetricRollup
 from congress.models import Legislator
 from congress.selectors import NoCongressData, current_snapshot
 from outreach.models import CallFeedback, CallLeg, Letter
-from petitions.selectors import signature_counts
+from petitions.selectors import signature_counts_many
 
 HOUR, DAY = MetricRollup.Grain.HOUR, MetricRollup.Grain.DAY
 UTC = dt.UTC
@@ -62,13 +62,6 @@ def period_for(*, since: dt.datetime | None, until: dt.datetime | None, interval
     return Period(since=start, until=end, interval=interval)
 
 
-def _sum_by(rows, *keys):
-    out: dict = defaultdict(int)
-    for row in rows:
-        out[tuple(row[k] for k in keys) if len(keys) > 1 else row[keys[0]]] += row["v"]
-    return out
-
-
 def _last_refresh() -> dt.datetime | None:
     return MetricRefresh.objects.order_by("-refreshed_at").values_list("refreshed_at", flat=True).first()
 
@@ -94,7 +87,7 @@ def campaign_metrics(*, campaign: Campaign, period: Period, refreshed: dt.dateti
     hourly = rollups.filter(grain=HOUR, bucket__gte=period.since, bucket__lt=period.until)
     daily = rollups.filter(grain=DAY, bucket__gte=period.day_since, bucket__lt=period.day_until)
 
-    totals_by_kind = _sum_by(hourly.values("kind").annotate(v=Sum("value")), "kind")
+    totals_by_kind = {row["kind"]: row["v"] for row in hourly.values("kind").annotate(v=Sum("value"))}
     t = lambda kind: int(totals_by_kind.get(kind, 0))  # noqa: E731
 
     signatures_total = t("signatures")
@@ -252,8 +245,8 @@ def _by_legislator(daily, by_state, by_district) -> list[dict]:
 
 def _goal(campaign: Campaign) -> dict:
     """Goal progress from the petitions' exact counters (not the rollups): the figure supporters see."""
-    goal = count = 0
-    for petition in campaign.petitions.exclude(status="draft").only("id", "goal"):
-        goal += petition.goal
-        count += signature_counts(petition_id=petition.id).public
+    petitions = list(campaign.petitions.exclude(status="draft").only("id", "goal"))
+    counts = signature_counts_many(petition_ids=[p.id for p in petitions])
+    goal = sum(p.goal for p in petitions)
+    count = sum(counts[p.id].public for p in petitions)
     return {"goal": goal, "count": count, "percent": round(100 * count / goal, 1) if goal else None}
