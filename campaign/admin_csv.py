@@ -2,9 +2,8 @@
 who hold contacts.view_personal_data."""
 
 from django.contrib import admin
-from django.http import StreamingHttpResponse
 
-from campaign.csvexport import csv_stream
+from campaign.csvexport import csv_response
 
 
 @admin.action(description="Export selected rows as CSV")
@@ -16,6 +15,4 @@ def export_csv(modeladmin, request, queryset):
         for obj in queryset.iterator(chunk_size=2000):
             yield [getter(obj) for _, getter in columns]
 
-    response = StreamingHttpResponse(csv_stream(rows()), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{modeladmin.model._meta.model_name}s.csv"'
-    return response
+    return csv_response(rows(), filename=f"{modeladmin.model._meta.model_name}s.csv")

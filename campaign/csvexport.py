@@ -8,6 +8,8 @@ the file. A leading apostrophe makes the spreadsheet show the text as typed.
 import csv
 from collections.abc import Iterable, Iterator
 
+from django.http import StreamingHttpResponse
+
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -29,3 +31,12 @@ def csv_stream(rows: Iterable[Iterable]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     for row in rows:
         yield writer.writerow([neutralize(v) for v in row])
+
+
+def csv_response(rows: Iterable[Iterable], *, filename: str) -> StreamingHttpResponse:
+    """A streamed CSV download of `rows` (formulas neutralized). Exports hold people's data, so no cache
+    (browser or proxy) keeps a copy."""
+    response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

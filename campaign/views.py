@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from campaign import charts, roles
 from campaign.celery import app as celery_app
-from campaign.csvexport import csv_stream
+from campaign.csvexport import csv_response
 from campaign.metrics import Period, cached_metrics, period_for
 from campaign.models import Campaign
 
@@ -148,10 +148,8 @@ def campaign_table_csv(request, slug: str, table: str):
     campaign = _campaign_for(request, slug)
     metrics = cached_metrics(campaign=campaign, period=_period(request, campaign))
     columns, rows = TABLES[table]
-    lines = csv_stream([columns, *([row.get(c) for c in columns] for row in rows(metrics))])
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-{table}.csv"'
-    return response
+    lines = [columns, *([row.get(c) for c in columns] for row in rows(metrics))]
+    return csv_response(lines, filename=f"{campaign.slug}-{table}.csv")
 
 
 # --- Public home page ---------------------------------------------------------------------------------

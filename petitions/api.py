@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 
 from campaign import roles
 from campaign.clientip import client_ip
-from campaign.csvexport import csv_stream
+from campaign.csvexport import csv_response
 from campaign.errors import Conflict, error_response, from_django
 from campaign.models import Campaign
 from campaign.permissions import IsOrganizer
@@ -456,7 +456,4 @@ class SignatureCsvApi(APIView):
         self.check_object_permissions(request, petition)
         qs = selectors.signature_list(petition=petition, **signature_filters(request)).order_by("created_at", "id")
         rows = signature_csv_rows(qs, personal=roles.can_see_personal_data(request.user))
-        response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{petition.slug}-signatures.csv"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return csv_response(rows, filename=f"{petition.slug}-signatures.csv")

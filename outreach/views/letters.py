@@ -5,11 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
-from campaign.csvexport import csv_stream
+from campaign.csvexport import csv_response
 from campaign.models import Campaign
 from campaign.roles import admin_required
 from campaign.throttles import throttle_wait
@@ -127,9 +127,5 @@ def outbox_batch_csv(request, bioguide_id: str):
 @admin_required
 def petition_batch_csv(request, batch_id: int):
     batch = get_object_or_404(PetitionDeliveryBatch, pk=batch_id)
-    rows = csv_stream(selectors.petition_batch_rows(batch=batch))
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{batch.petition_slug}-{batch.bioguide_id}-{batch.run}.csv"'
-    )
-    return response
+    filename = f"{batch.petition_slug}-{batch.bioguide_id}-{batch.run}.csv"
+    return csv_response(selectors.petition_batch_rows(batch=batch), filename=filename)
