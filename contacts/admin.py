@@ -10,10 +10,9 @@ from django.http import HttpResponse
 
 from campaign.admin_csv import export_csv
 from campaign.roles import can_see_personal_data
-from contacts.models import ConsentRecord, ConsentText, Contact, Tag
+from contacts.models import PERSONAL_FIELDS, ConsentRecord, ConsentText, Contact, Tag
 from contacts.services import contact_erase, contact_export
 
-PERSONAL_FIELDS = ("email", "given_name", "family_name", "phone", "address_line", "locality", "postal_code")
 OTHER_FIELDS = (
     "region",
     "district_state",

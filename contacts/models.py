@@ -9,6 +9,10 @@ class Tag(models.Model):
         return self.name
 
 
+# What identifies a person: shown only to staff allowed to see personal data, blanked on erasure.
+PERSONAL_FIELDS = ("email", "given_name", "family_name", "phone", "address_line", "locality", "postal_code")
+
+
 class Contact(models.Model):
     """A supporter. One row per person, found by normalized email."""
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaign.dbutil import insert_or_skip
-from contacts.models import ConsentRecord, ConsentText, Contact
+from contacts.models import PERSONAL_FIELDS, ConsentRecord, ConsentText, Contact
 from contacts.privacy import keyed_hash
 from contacts.selectors import consent_latest
 
@@ -34,6 +34,15 @@ class District:
     district: int | None
     congress: int | None
     accuracy: str  # "zip" or "address"
+
+    @classmethod
+    def from_lookup(cls, lookup, *, accuracy: str | None = None) -> District | None:
+        """The district a congress lookup found, or None when it found no single one."""
+        if lookup.state is None or lookup.district is None:
+            return None
+        return cls(
+            state=lookup.state, district=lookup.district, congress=lookup.congress, accuracy=accuracy or lookup.accuracy
+        )
 
     def as_fields(self) -> dict:
         return {
@@ -271,8 +280,9 @@ def contact_erase(*, contact: Contact) -> Contact:
     for _name, erase in sorted(_erasers.items()):
         erase(contact)
     contact.email = erased_email(contact.pk)
-    for name in ("given_name", "family_name", "phone", "address_line", "locality", "postal_code", "source"):
-        setattr(contact, name, "")
+    for name in (*PERSONAL_FIELDS, "source"):
+        if name != "email":  # replaced above by an address that names no one
+            setattr(contact, name, "")
     contact.erased_at = timezone.now()
     contact.save()
     contact.tags.clear()
@@ -301,9 +311,9 @@ def contact_district_resolve(*, contact: Contact) -> District | None:
         lookup = selectors.representatives_lookup(zip=zip_code, address=address, fallback_on_outage=False)
     except (selectors.ZipNotFound, selectors.AddressNotFound, ValueError):
         return None
-    if lookup.district is None or lookup.state is None:
+    found = District.from_lookup(lookup)
+    if found is None:
         return None
-    found = District(state=lookup.state, district=lookup.district, congress=lookup.congress, accuracy=lookup.accuracy)
     if _district_is_better(contact, found):
         for k, v in found.as_fields().items():
             setattr(contact, k, v)

@@ -147,9 +147,7 @@ def district_from_zip(postal_code: str) -> District | None:
         lookup = congress_selectors.zip_lookup(postal_code)
     except (congress_selectors.ZipNotFound, congress_selectors.NoCongressData, ValueError):
         return None
-    if lookup.state is None or lookup.district is None:
-        return None
-    return District(state=lookup.state, district=lookup.district, congress=lookup.congress, accuracy="zip")
+    return District.from_lookup(lookup, accuracy="zip")
 
 
 def _repeat_result(petition: Petition, signature: Signature) -> SignResult:
