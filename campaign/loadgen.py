@@ -217,8 +217,7 @@ def load_generate(
         # --- letters: one submission per writer, one letter per office
         status_of = _Picker(rng, LETTER_STATUSES)
         done = 0
-        while done < letters:
-            size = min(BATCH, letters - done)
+        for size in _chunks(letters):
             moments = _moments(rng, size, start=start, days=days)
             writers, submissions, rows = [], [], []
             i = 0
@@ -271,6 +270,6 @@ def load_generate(
                 Contact.objects.bulk_create(writers)
                 LetterSubmission.objects.bulk_create(submissions)
                 Letter.objects.bulk_create(rows)
-            done += len(rows)
+            done += size
             progress("letters", done, letters)
     return {"signatures": signatures, "calls": calls, "letters": letters, "petition": petition.slug}
