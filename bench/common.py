@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -140,6 +141,14 @@ def wrk(
     if extra is not None:
         result.update(extra(out))
     return result
+
+
+def write_lua(text: str) -> str:
+    """Write a wrk script into var/ and return its path; the caller deletes it (see `lua_scripts`)."""
+    handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, dir=ROOT / "var")  # noqa: SIM115
+    handle.write(text)
+    handle.close()
+    return handle.name
 
 
 @contextmanager

@@ -8,9 +8,8 @@ Goal: the lookup serves at least 0.8x the bare view's requests per second.
 from __future__ import annotations
 
 import random
-import tempfile
 
-from bench.common import ROOT, bench_env, gunicorn, manage, require, wrk
+from bench.common import bench_env, gunicorn, lua_scripts, manage, require, write_lua, wrk
 
 PORT = 18080
 SECONDS = 8
@@ -23,10 +22,7 @@ def _zip_script(zips: list[str], path_prefix: str) -> str:
     lua += "request = function()\n"
     lua += f'  return wrk.format("GET", "{path_prefix}" .. zips[math.random(#zips)])\n'
     lua += "end\n"
-    handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, dir=ROOT / "var")  # noqa: SIM115
-    handle.write(lua)
-    handle.close()
-    return handle.name
+    return write_lua(lua)
 
 
 def main() -> None:
@@ -40,19 +36,22 @@ def main() -> None:
     # Real, active ZIPs of every kind (standard, PO box, unique, military), as supporters type them.
     all_zips = [z["zip_code"] for z in zipcodes.list_all() if z["active"]]
     zips = rng.sample(all_zips, 2000)
-    lookup_script = _zip_script(zips, "/api/v1/representatives/?zip=")
-    bare_script = _zip_script(zips, "/bench/bare/?zip=")
-    with gunicorn(PORT, env) as base:
-        # Warm both: each worker fills its in-process snapshot and answer cache once.
-        wrk(base, seconds=3, connections=CONNECTIONS, script=lookup_script)
-        wrk(base, seconds=2, connections=CONNECTIONS, script=bare_script)
-        # Alternate the two so background load on the machine hits both alike; keep each one's best round.
-        results: dict[str, dict] = {}
-        for _round in range(ROUNDS):
-            for name, script in (("bare", bare_script), ("lookup", lookup_script)):
-                r = wrk(base, seconds=SECONDS, connections=CONNECTIONS, script=script)
-                if name not in results or r["rps"] > results[name]["rps"]:
-                    results[name] = r
+    with lua_scripts() as keep:  # the scripts are deleted when the run ends
+        lookup_script = _zip_script(zips, "/api/v1/representatives/?zip=")
+        bare_script = _zip_script(zips, "/bench/bare/?zip=")
+        keep(lookup_script)
+        keep(bare_script)
+        with gunicorn(PORT, env) as base:
+            # Warm both: each worker fills its in-process snapshot and answer cache once.
+            wrk(base, seconds=3, connections=CONNECTIONS, script=lookup_script)
+            wrk(base, seconds=2, connections=CONNECTIONS, script=bare_script)
+            # Alternate the two so background load on the machine hits both alike; keep each one's best round.
+            results: dict[str, dict] = {}
+            for _round in range(ROUNDS):
+                for name, script in (("bare", bare_script), ("lookup", lookup_script)):
+                    r = wrk(base, seconds=SECONDS, connections=CONNECTIONS, script=script)
+                    if name not in results or r["rps"] > results[name]["rps"]:
+                        results[name] = r
     print(
         f"ZIP lookup benchmark: gunicorn 2 sync workers, wrk {CONNECTIONS} connections, "
         f"best of {ROUNDS} alternating {SECONDS}s rounds each, 2000 random active ZIPs"

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -36,6 +35,7 @@ from bench.common import (
     start_worker,
     stop_workers,
     wait_workers_ready,
+    write_lua,
     wrk,
 )
 
@@ -92,10 +92,7 @@ function done(summary, latency, requests)
   io.write(string.format("SENT %d OK %d\\n", s, k))
 end
 """
-    handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, dir=ROOT / "var")  # noqa: SIM115
-    handle.write(lua)
-    handle.close()
-    return handle.name
+    return write_lua(lua)
 
 
 def _sent_ok(out: str) -> dict:

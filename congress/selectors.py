@@ -184,10 +184,8 @@ def _answer(snap: Snapshot, *, state: str, possible: list[int], accuracy: str, z
         # Military (AA/AE/AP) and freely associated (FM/MH/PW) ZIPs: no member represents them; the
         # person's voting address decides, so ask for it.
         return Lookup(zip, address, state, None, snap.congress, accuracy, True, [], [], [], snap)
-    if len(seats) == 1:
-        possible = list(seats)
-    elif not possible:
-        possible = list(seats)  # the whole delegation is possible
+    if len(seats) == 1 or not possible:
+        possible = list(seats)  # an at-large state, or no district known: the whole delegation is possible
     house, candidates, vacancies = _seat_answer(snap, state, possible)
     certain = len(possible) == 1
     return Lookup(
@@ -242,12 +240,9 @@ def representatives_lookup(
         fallback_zip = trailing.group(1) if trailing else None
     try:
         match = geocoder.geocode(address)
-    except geocoder.GeocoderUnavailable:
-        if not fallback_zip or not fallback_on_outage:
-            raise
-        match = None
-    except geocoder.GeocoderError:
-        if not fallback_zip:
+    except geocoder.GeocoderError as exc:
+        # No ZIP to fall back on, or an outage the caller would rather retry than settle for the ZIP answer.
+        if not fallback_zip or (isinstance(exc, geocoder.GeocoderUnavailable) and not fallback_on_outage):
             raise
         match = None
     if (

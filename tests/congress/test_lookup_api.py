@@ -147,8 +147,13 @@ def test_openapi_schema_documents_the_lookup(client):
 
 
 def test_zip_with_surrounding_whitespace_is_trimmed_not_echoed_or_cached_apart(client):
-    from congress import selectors
+    from congress import api, selectors
 
     assert selectors.ZIP_RE.match("05401\n") is None
+    get(client, zip="05401")  # the trimmed ZIP's answer is now cached
+    before = api._zip_answer.cache_info()
     body = get(client, zip="05401\n").json()
     assert body["query"]["zip"] == "05401" and body["district"] == 0
+    after = api._zip_answer.cache_info()
+    # Served from the "05401" entry: a hit, no miss, no second entry.
+    assert (after.hits, after.misses, after.currsize) == (before.hits + 1, before.misses, before.currsize)

@@ -3,14 +3,11 @@ response shape, from a table of addresses, and can be told to time out or fail w
 
 from __future__ import annotations
 
-import contextlib
-import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.http import FakeServer
+from tests.fakes.http import FakeHandler, FakeServer
 
 
 def match_payload(*, state: str, state_fips: str, district: str, zip: str, congress: int = 119, address: str = ""):
@@ -46,10 +43,7 @@ def match_payload(*, state: str, state_fips: str, district: str, zip: str, congr
 NO_MATCH = {"result": {"input": {}, "addressMatches": []}}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
+class _Handler(FakeHandler):
     def do_GET(self):  # noqa: N802 - http.server's naming
         fake: FakeCensus = self.server.fake
         parts = urlsplit(self.path)
@@ -59,28 +53,19 @@ class _Handler(BaseHTTPRequestHandler):
         if fake.delay:
             time.sleep(fake.delay)
         if fake.status != 200:
-            self._send(fake.status, {"errors": ["server error"]})
+            self.reply(fake.status, {"errors": ["server error"]})
             return
         if parts.path == "/geographies/onelineaddress":
             key = query.get("address", "")
         elif parts.path == "/geographies/address":
             key = "|".join(query.get(k, "") for k in ("street", "city", "state", "zip"))
         else:
-            self._send(404, {"errors": ["unknown endpoint"]})
+            self.reply(404, {"errors": ["unknown endpoint"]})
             return
         if "benchmark" not in query:
-            self._send(400, {"errors": ["benchmark is required"]})
+            self.reply(400, {"errors": ["benchmark is required"]})
             return
-        self._send(200, fake.answers.get(key.upper(), NO_MATCH))
-
-    def _send(self, status: int, body: dict):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
-            self.wfile.write(data)
+        self.reply(200, fake.answers.get(key.upper(), NO_MATCH))
 
 
 class FakeCensus(FakeServer):

@@ -15,10 +15,9 @@ import threading
 import xml.etree.ElementTree as ET  # noqa: S405 - parses only what our own client sent in tests
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.http import FakeServer
+from tests.fakes.http import FakeHandler, FakeServer
 
 # Paths (from the root <CWC>) that every message must carry. Kept independent of docs/cwc.md on purpose:
 # the builder is checked against the docs in one test and against this server in the others.
@@ -73,7 +72,7 @@ def _error_xml(messages: list[str]) -> bytes:
     return ("<Errors>" + "".join(f"<Error>{m}</Error>" for m in messages) + "</Errors>").encode()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(FakeHandler):
     server_version = "FakeCWC/1"
     protocol_version = "HTTP/1.1"  # keep-alive, like the real APIs; every reply sets Content-Length
     # Headers and body go out in one write with no Nagle delay (otherwise each reply waits ~40 ms on the
@@ -81,18 +80,8 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     wbufsize = -1
 
-    def log_message(self, *args):  # quiet
-        pass
-
     def _reply(self, status: int, body: bytes, ctype: str = "application/xml") -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except OSError:
-            pass  # the client went away (a killed worker)
+        self.reply(status, body, ctype)
 
     def _authorized(self) -> bool:
         query = parse_qs(urlsplit(self.path).query)

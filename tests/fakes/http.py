@@ -2,8 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class FakeHandler(BaseHTTPRequestHandler):
+    """A request handler that logs nothing and answers in one call with `reply`."""
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def reply(self, status: int, body: bytes | str | dict | list, ctype: str | None = None) -> None:
+        """Answer `status` with `body`: bytes as given, str as UTF-8, a dict or list as JSON (Content-Type
+        application/json unless `ctype` says otherwise). A client that has gone away (a timeout test, a killed
+        worker) is not an error."""
+        if isinstance(body, (dict, list)):
+            data, default = json.dumps(body).encode(), "application/json"
+        elif isinstance(body, str):
+            data, default = body.encode(), "text/plain; charset=utf-8"
+        else:
+            data, default = body, "application/octet-stream"
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype or default)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:  # BrokenPipeError, ConnectionResetError, ...
+            pass
 
 
 class FakeServer:

@@ -12,7 +12,6 @@ from aiosmtpd.controller import Controller
 class _Handler:
     def __init__(self, refuse_recipients: tuple[str, ...] = ()):
         self.messages: list[Message] = []
-        self.envelopes: list[tuple[str, list[str]]] = []
         self.data_reply = ""  # e.g. "451 4.3.0 Try again later": refuse every message with it
         self.refuse_recipients = tuple(r.lower() for r in refuse_recipients)
 
@@ -25,7 +24,6 @@ class _Handler:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         if self.data_reply:
             return self.data_reply
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content))
         return "250 Message accepted for delivery"
 

@@ -11,37 +11,27 @@
 from __future__ import annotations
 
 import base64
-import json
 import threading
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
 
 from twilio.request_validator import RequestValidator
 
-from tests.fakes.http import FakeServer
+from tests.fakes.http import FakeHandler, FakeServer
 
 ACCOUNT_SID = "AC" + "5" * 32
 AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
 
 
-class _RestHandler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
+class _RestHandler(FakeHandler):
     def _answer(self, status: int, body: dict):
         fake: FakeTwilioRest = self.server.fake
         # Recorded before answering: the client may read `requests` as soon as it has the response.
         with fake.lock:
             fake.requests.append((self.command, self.path, status))
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.reply(status, body)
 
     def do_GET(self):  # noqa: N802 - http.server's naming
         self._answer(405, {"code": 20004, "message": "Method not allowed", "status": 405})
