@@ -138,17 +138,14 @@ def cwc_offices_for(legislators: list[Legislator]) -> dict[str, CwcOffice]:
     return found
 
 
-def cwc_office_for(legislator: Legislator) -> CwcOffice | None:
-    return cwc_offices_for([legislator]).get(legislator.bioguide_id)
-
-
 def letter_route(
     *, action: LetterAction | None, legislator: Legislator, allow_cwc: bool = True, offices: dict | None = None
 ) -> Route:
-    """`offices`: cwc_offices_for() of the submission's members, read once for all of them."""
+    """`offices`: cwc_offices_for() of the submission's members, read once for all of them; needed only when
+    `allow_cwc` (a caller that leaves it out gets no CWC route)."""
     chamber = cwc_api.SENATE if legislator.chamber == "senate" else cwc_api.HOUSE
     if allow_cwc and cwc_api.is_configured(chamber):
-        office = offices.get(legislator.bioguide_id) if offices is not None else cwc_office_for(legislator)
+        office = (offices or {}).get(legislator.bioguide_id)
         if office is not None:
             channel = Channel.CWC_SENATE if chamber == cwc_api.SENATE else Channel.CWC_HOUSE
             return Route(channel=channel, office_code=office.code)
@@ -535,10 +532,6 @@ def letter_rate_wait(letter: Letter) -> float:
 class DeliveryOutcome:
     status: str  # the letter's status after this attempt, or "" when this attempt did nothing
     retry_in: float | None = None  # seconds until the task should run again
-
-
-def _event(letter_id, status: str, detail: str = "") -> None:
-    LetterEvent.objects.create(letter_id=letter_id, status=status, detail=detail[:500])
 
 
 def _claim(letter_id) -> tuple[str | None, float | None, str]:
