@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
@@ -33,14 +33,7 @@ class PetitionDeliveryResult:
     offices: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {
-            "petition": self.petition,
-            "run": self.run,
-            "letters": self.letters,
-            "signatures": self.signatures,
-            "skipped": self.skipped,
-            "offices": self.offices,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
