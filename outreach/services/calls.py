@@ -304,11 +304,12 @@ def _district_choice(office: Office) -> OfficeChoice:
     return OfficeChoice(CallLeg.OfficeKind.DISTRICT, office.city or "district", _office_phone(office.phone), office)
 
 
+def _first_open(offices: list[Office], now: datetime) -> Office | None:
+    return next((office for office in offices if office_hours.district_office_open(office, now)), None)
+
+
 def _open_district_office(legislator, *, near: str, now: datetime, exclude=frozenset()) -> Office | None:
-    for office in _district_offices(legislator, near=near, exclude=exclude):
-        if office_hours.district_office_open(office, now):
-            return office
-    return None
+    return _first_open(_district_offices(legislator, near=near, exclude=exclude), now)
 
 
 def _first_office(target: Target, postal_code: str) -> OfficeChoice | None:
@@ -683,11 +684,11 @@ def call_leg_dialed(*, leg: CallLeg, dial_status: str, duration: str = "", dial_
 def _fallback_leg(leg: CallLeg, now: datetime) -> None:
     exclude = {leg.office_id} if leg.office_id else set()
     session = leg.session
-    office = _open_district_office(leg.legislator, near=session.postal_code, now=now, exclude=exclude)
+    candidates = _district_offices(leg.legislator, near=session.postal_code, exclude=exclude)
+    office = _first_open(candidates, now)
     # With office hours off, every office counts as open, so `office` is only None when none is left.
     if office is None and session.action.after_hours == CallAction.AfterHours.VOICEMAIL:
         # Closed everywhere, but this campaign leaves voicemails: the nearest district office will do.
-        candidates = _district_offices(leg.legislator, near=session.postal_code, exclude=exclude)
         office = candidates[0] if candidates else None
     if office is None:
         return
