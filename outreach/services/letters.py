@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 Status = Letter.Status
 Channel = Letter.Channel
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_SUBJECT_MAX = Letter._meta.get_field("subject").max_length
+SUBJECT_MAX = Letter._meta.get_field("subject").max_length  # the one limit on a letter's subject
 
 
 class LetterInputError(Exception):
@@ -262,7 +262,7 @@ def letter_draft(
         )
         subj, body = letter_render(action=action, context=ctx)
         # A long template plus a long name may outgrow the column (PostgreSQL refuses it: a 500).
-        subj = subj[:_SUBJECT_MAX]
+        subj = subj[:SUBJECT_MAX]
         previews.append(
             {
                 "bioguide_id": leg.bioguide_id,

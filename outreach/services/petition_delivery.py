@@ -15,7 +15,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from campaign.dbutil import transaction_lock
 from congress import selectors as congress_selectors
 from outreach.models import Letter, LetterAction, LetterEvent, PetitionDeliveredSignature, PetitionDeliveryBatch
-from outreach.services.letters import district_label, letter_route, letters_enqueue_on_commit
+from outreach.services.letters import SUBJECT_MAX, district_label, letter_route, letters_enqueue_on_commit
 from petitions.models import Petition, Signature
 
 
@@ -165,7 +165,7 @@ def petition_deliver_for(*, petition: Petition) -> PetitionDeliveryResult:
                 chamber=leg.chamber,
                 channel=route.channel,
                 destination=route.destination,
-                subject=subject[:200],
+                subject=subject[:SUBJECT_MAX],
                 body=body,
                 status=status,
                 queued_at=batch.created_at if status == Letter.Status.QUEUED else None,
