@@ -48,7 +48,7 @@ def export(contact: Contact) -> dict:
 def _anonymous_subject(letter: Letter) -> str:
     """The campaign's own subject for this office, with the writer's name and city left out: the writer
     may have typed their own subject, and the template may hold their name."""
-    from outreach.services.letters import letter_context, letter_render
+    from outreach.services.letters import SUBJECT_MAX, letter_context, letter_render
 
     if letter.action is None:
         return ERASED
@@ -62,7 +62,7 @@ def _anonymous_subject(letter: Letter) -> str:
         district=sub.district if sub else None,
     )
     subject, _ = letter_render(action=letter.action, context=context)
-    return subject[: Letter._meta.get_field("subject").max_length]
+    return subject[:SUBJECT_MAX]
 
 
 def erase(contact: Contact) -> None:

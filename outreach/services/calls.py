@@ -245,28 +245,29 @@ def _serialize_phone(digest: str) -> None:
     transaction_lock(int(digest[:15], 16))
 
 
-def _check_limits(*, action: CallAction, phone_digest: str, ip_digest: str, now: datetime) -> None:
-    limit = action.phone_daily_limit or settings.CALL_PHONE_DAILY_LIMIT
-    day_ago = now - timedelta(hours=24)
-    recent = list(
-        CallSession.objects.filter(phone_hash=phone_digest, created_at__gt=day_ago)
+def _window_full(*, now: datetime, window: timedelta, limit: int, **match) -> int | None:
+    """When `limit` sessions matching `match` were created within the rolling `window` before `now`: the
+    seconds (at least 1) until the oldest of them leaves it. None while there is room."""
+    times = list(
+        CallSession.objects.filter(created_at__gt=now - window, **match)
         .order_by("created_at")
         .values_list("created_at", flat=True)[:limit]
     )
-    if len(recent) >= limit:
-        wait = math.ceil((recent[0] + timedelta(hours=24) - now).total_seconds())
-        raise CallLimited(f"This phone has made {limit} calls in the last day; try again later.", max(wait, 1))
+    if len(times) < limit:
+        return None
+    return max(math.ceil((times[0] + window - now).total_seconds()), 1)
+
+
+def _check_limits(*, action: CallAction, phone_digest: str, ip_digest: str, now: datetime) -> None:
+    limit = action.phone_daily_limit or settings.CALL_PHONE_DAILY_LIMIT
+    wait = _window_full(now=now, window=timedelta(hours=24), limit=limit, phone_hash=phone_digest)
+    if wait is not None:
+        raise CallLimited(f"This phone has made {limit} calls in the last day; try again later.", wait)
     hourly = settings.CALL_IP_HOURLY_LIMIT
     if ip_digest and hourly and settings.THROTTLES_ENABLED:
-        hour_ago = now - timedelta(hours=1)
-        times = list(
-            CallSession.objects.filter(ip_hash=ip_digest, created_at__gt=hour_ago)
-            .order_by("created_at")
-            .values_list("created_at", flat=True)[:hourly]
-        )
-        if len(times) >= hourly:
-            wait = math.ceil((times[0] + timedelta(hours=1) - now).total_seconds())
-            raise CallLimited("Too many calls from this network; try again later.", max(wait, 1))
+        wait = _window_full(now=now, window=timedelta(hours=1), limit=hourly, ip_hash=ip_digest)
+        if wait is not None:
+            raise CallLimited("Too many calls from this network; try again later.", wait)
 
 
 # --- offices ---------------------------------------------------------------------------------------
@@ -303,11 +304,12 @@ def _district_choice(office: Office) -> OfficeChoice:
     return OfficeChoice(CallLeg.OfficeKind.DISTRICT, office.city or "district", _office_phone(office.phone), office)
 
 
+def _first_open(offices: list[Office], now: datetime) -> Office | None:
+    return next((office for office in offices if office_hours.district_office_open(office, now)), None)
+
+
 def _open_district_office(legislator, *, near: str, now: datetime, exclude=frozenset()) -> Office | None:
-    for office in _district_offices(legislator, near=near, exclude=exclude):
-        if office_hours.district_office_open(office, now):
-            return office
-    return None
+    return _first_open(_district_offices(legislator, near=near, exclude=exclude), now)
 
 
 def _first_office(target: Target, postal_code: str) -> OfficeChoice | None:
@@ -682,11 +684,11 @@ def call_leg_dialed(*, leg: CallLeg, dial_status: str, duration: str = "", dial_
 def _fallback_leg(leg: CallLeg, now: datetime) -> None:
     exclude = {leg.office_id} if leg.office_id else set()
     session = leg.session
-    office = _open_district_office(leg.legislator, near=session.postal_code, now=now, exclude=exclude)
+    candidates = _district_offices(leg.legislator, near=session.postal_code, exclude=exclude)
+    office = _first_open(candidates, now)
     # With office hours off, every office counts as open, so `office` is only None when none is left.
     if office is None and session.action.after_hours == CallAction.AfterHours.VOICEMAIL:
         # Closed everywhere, but this campaign leaves voicemails: the nearest district office will do.
-        candidates = _district_offices(leg.legislator, near=session.postal_code, exclude=exclude)
         office = candidates[0] if candidates else None
     if office is None:
         return
@@ -730,8 +732,7 @@ def _over_hourly(digest: str, now: datetime) -> bool:
     hourly = settings.CALL_IP_HOURLY_LIMIT
     if not hourly or not settings.THROTTLES_ENABLED:
         return False
-    recent = CallSession.objects.filter(phone_hash=digest, created_at__gt=now - timedelta(hours=1))
-    return len(recent.values_list("pk", flat=True)[:hourly]) >= hourly
+    return _window_full(now=now, window=timedelta(hours=1), limit=hourly, phone_hash=digest) is not None
 
 
 class InboundRefused(Exception):

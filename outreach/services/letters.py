@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 Status = Letter.Status
 Channel = Letter.Channel
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_SUBJECT_MAX = Letter._meta.get_field("subject").max_length
+SUBJECT_MAX = Letter._meta.get_field("subject").max_length  # the one limit on a letter's subject
 
 
 class LetterInputError(Exception):
@@ -138,17 +138,14 @@ def cwc_offices_for(legislators: list[Legislator]) -> dict[str, CwcOffice]:
     return found
 
 
-def cwc_office_for(legislator: Legislator) -> CwcOffice | None:
-    return cwc_offices_for([legislator]).get(legislator.bioguide_id)
-
-
 def letter_route(
     *, action: LetterAction | None, legislator: Legislator, allow_cwc: bool = True, offices: dict | None = None
 ) -> Route:
-    """`offices`: cwc_offices_for() of the submission's members, read once for all of them."""
+    """`offices`: cwc_offices_for() of the submission's members, read once for all of them; needed only when
+    `allow_cwc` (a caller that leaves it out gets no CWC route)."""
     chamber = cwc_api.SENATE if legislator.chamber == "senate" else cwc_api.HOUSE
     if allow_cwc and cwc_api.is_configured(chamber):
-        office = offices.get(legislator.bioguide_id) if offices is not None else cwc_office_for(legislator)
+        office = (offices or {}).get(legislator.bioguide_id)
         if office is not None:
             channel = Channel.CWC_SENATE if chamber == cwc_api.SENATE else Channel.CWC_HOUSE
             return Route(channel=channel, office_code=office.code)
@@ -265,7 +262,7 @@ def letter_draft(
         )
         subj, body = letter_render(action=action, context=ctx)
         # A long template plus a long name may outgrow the column (PostgreSQL refuses it: a 500).
-        subj = subj[:_SUBJECT_MAX]
+        subj = subj[:SUBJECT_MAX]
         previews.append(
             {
                 "bioguide_id": leg.bioguide_id,
@@ -535,10 +532,6 @@ def letter_rate_wait(letter: Letter) -> float:
 class DeliveryOutcome:
     status: str  # the letter's status after this attempt, or "" when this attempt did nothing
     retry_in: float | None = None  # seconds until the task should run again
-
-
-def _event(letter_id, status: str, detail: str = "") -> None:
-    LetterEvent.objects.create(letter_id=letter_id, status=status, detail=detail[:500])
 
 
 def _claim(letter_id) -> tuple[str | None, float | None, str]:

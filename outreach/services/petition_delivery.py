@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
@@ -15,7 +15,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from campaign.dbutil import transaction_lock
 from congress import selectors as congress_selectors
 from outreach.models import Letter, LetterAction, LetterEvent, PetitionDeliveredSignature, PetitionDeliveryBatch
-from outreach.services.letters import district_label, letter_route, letters_enqueue_on_commit
+from outreach.services.letters import SUBJECT_MAX, district_label, letter_route, letters_enqueue_on_commit
 from petitions.models import Petition, Signature
 
 
@@ -33,14 +33,7 @@ class PetitionDeliveryResult:
     offices: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {
-            "petition": self.petition,
-            "run": self.run,
-            "letters": self.letters,
-            "signatures": self.signatures,
-            "skipped": self.skipped,
-            "offices": self.offices,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -172,7 +165,7 @@ def petition_deliver_for(*, petition: Petition) -> PetitionDeliveryResult:
                 chamber=leg.chamber,
                 channel=route.channel,
                 destination=route.destination,
-                subject=subject[:200],
+                subject=subject[:SUBJECT_MAX],
                 body=body,
                 status=status,
                 queued_at=batch.created_at if status == Letter.Status.QUEUED else None,
