@@ -325,9 +325,7 @@ def letter_submit(
             region=region,
             postal_code=postal_code,
             # Only a district placed from the street address is worth keeping on the person.
-            district=District(lookup.state, lookup.district, lookup.congress, "address")
-            if lookup.accuracy == "address" and lookup.district is not None
-            else None,
+            district=District.from_lookup(lookup) if lookup.accuracy == "address" else None,
         )
         existing = {letter.bioguide_id: letter for letter in Letter.objects.filter(action=action, contact=contact)}
         missing = [leg for leg in draft.legislators if leg.bioguide_id not in existing]
