@@ -637,7 +637,8 @@ def signature_confirm(*, signature: Signature) -> Signature:
 # --- District resolution after signing ------------------------------------------------------------
 def signature_district_resolve(*, signature: Signature) -> None:
     """Resolve the signer's district (address when given, else ZIP) and record it on a signature that
-    has none yet, or only a ZIP-level one from the same Congress."""
+    has none yet or only a ZIP-level one. An address-level district is what the person signed from and
+    stays, even when a later Congress redraws the map."""
     from contacts.services import contact_district_resolve
 
     found = contact_district_resolve(contact=signature.contact)
