@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.utils.datastructures import MultiValueDict
 from rest_framework.fields import BooleanField
 
 from congress import usps
@@ -141,6 +142,10 @@ def signature_input_clean(data) -> tuple[dict, dict[str, list[str]]]:
     their defaults ("" or False); fields the signer may not send are ignored."""
     if not isinstance(data, Mapping):
         return {}, {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {type(data).__name__}."]}
+    if isinstance(data, MultiValueDict):
+        # A form's last value per field, as QueryDict.get gives it; a plain dict answers the fields a
+        # signer left out without QueryDict.get's two exceptions each (most fields are left out).
+        data = data.dict()
     cleaned: dict = {}
     errors: dict[str, list[str]] = {}
     get = data.get
