@@ -251,10 +251,12 @@ def signature_submit(
 @lru_cache(maxsize=2)
 def _intake_insert_sql(vendor: str) -> str:
     table = connection.ops.quote_name(SignatureIntake._meta.db_table)
-    as_json = "::jsonb" if vendor == "postgresql" else ""
+    # PostgreSQL stamps the row with its own clock: converting a Python datetime (and a UUID) through
+    # Django's field preparation and the driver cost a sixth of the signer's INSERT.
+    as_json, created = ("::jsonb", "now()") if vendor == "postgresql" else ("", "%s")
     return (
         f"INSERT INTO {table} (petition_id, email_key, idempotency_key, public_id, ref_code, status, payload, "  # noqa: S608
-        f"created_at) VALUES (%s, %s, %s, %s, %s, %s, %s{as_json}, %s) ON CONFLICT DO NOTHING RETURNING id"
+        f"created_at) VALUES (%s, %s, %s, %s, %s, %s, %s{as_json}, {created}) ON CONFLICT DO NOTHING RETURNING id"
     )
 
 
@@ -264,17 +266,19 @@ def _intake_insert(
     """The signer's one write: True for a new row, False when one of its unique indexes holds the email
     (or the Idempotency-Key) already. Hand-written, with VALUES: for one row this costs PostgreSQL less
     than insert_rows' JSON, and costs less than a model instance and its per-field conversions."""
+    postgres = connection.vendor == "postgresql"
     fields = SignatureIntake._meta
     params = [
         petition_id,
         email_key,
         key_hash,
-        fields.get_field("public_id").get_db_prep_save(public_id, connection),
+        str(public_id) if postgres else fields.get_field("public_id").get_db_prep_save(public_id, connection),
         ref_code,
         status,
         json.dumps({name: value for name, value in payload.items() if value}),  # blanks are the defaults
-        fields.get_field("created_at").get_db_prep_save(timezone.now(), connection),
     ]
+    if not postgres:
+        params.append(fields.get_field("created_at").get_db_prep_save(timezone.now(), connection))
     with connection.cursor() as cursor:
         cursor.execute(_intake_insert_sql(connection.vendor), params)
         return cursor.fetchone() is not None
