@@ -203,14 +203,17 @@ def stop_workers(procs: list[subprocess.Popen]) -> None:
             os.killpg(p.pid, signal.SIGKILL)
 
 
-def _stat(pid: int | str) -> tuple[int, str, float] | None:
-    """(parent pid, command, user + system CPU seconds) of one process (Linux /proc); None if gone."""
+def _stat(pid: int | str) -> tuple[int, str, float, float] | None:
+    """(parent pid, command, user + system CPU seconds, the same for its children that exited and were
+    waited for) of one process (Linux /proc); None if gone."""
     try:
         head, tail = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)
     except OSError:
         return None
     fields = tail.split()
-    return int(fields[1]), head.split("(", 1)[1], (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    own, children = int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+    return int(fields[1]), head.split("(", 1)[1], own / tick, children / tick
 
 
 def cpu_seconds(pid: int) -> float:
@@ -219,8 +222,8 @@ def cpu_seconds(pid: int) -> float:
     return found[2] if found else 0.0
 
 
-def _proc_stats() -> list[tuple[int, int, str, float]]:
-    """(pid, parent pid, command, CPU seconds) of every process."""
+def _proc_stats() -> list[tuple[int, int, str, float, float]]:
+    """(pid, parent pid, command, CPU seconds, exited children's CPU seconds) of every process."""
     found = []
     for entry in Path("/proc").iterdir():
         stat = _stat(entry.name) if entry.name.isdigit() else None
@@ -233,12 +236,17 @@ def cpu_split(*, web_pid: int, worker_pid: int | None = None) -> dict[str, float
     """CPU seconds used so far by the web server (master and workers), PostgreSQL's processes and a
     Celery worker: take two and subtract to see where a run's CPU went."""
     stats = _proc_stats()
+    commands = {pid: command for pid, _, command, _, _ in stats}
     split = {"web": 0.0, "postgres": 0.0, "worker": 0.0}
-    for pid, ppid, command, cpu in stats:
+    for pid, ppid, command, cpu, exited in stats:
         if pid == web_pid or ppid == web_pid:
             split["web"] += cpu
         elif command == "postgres":
             split["postgres"] += cpu
+            if commands.get(ppid) != "postgres":
+                # The postmaster: backends and autovacuum workers that ended meanwhile took their CPU
+                # with them, and it is counted here, where the postmaster collected it.
+                split["postgres"] += exited
         elif pid == worker_pid:
             split["worker"] += cpu
     return split
