@@ -347,9 +347,9 @@ if not 0 <= PETITION_CACHE_SECONDS <= 2:
 # published one within this many seconds, and then one runs at the end of that interval. It is the most
 # an email waits before it is queued; 0 publishes a run after every signature.
 PETITION_MAIL_BATCH_SECONDS = env.float("PETITION_MAIL_BATCH_SECONDS", default=1.0)
-# Signers write only an intake row; a drain turns those rows into signatures. Each process publishes at
-# most one drain per this many seconds, for the end of the interval: about what a new signature waits
-# (it is counted meanwhile). 0: a drain per signer.
+# Signers write only an intake row; a drain turns those rows into signatures. Each process publishes a
+# drain for the end of an interval lasting between half and all of this many seconds: at most what a new
+# signature waits (it is counted meanwhile). 0: a drain per signer.
 PETITION_INTAKE_BATCH_SECONDS = env.float("PETITION_INTAKE_BATCH_SECONDS", default=1.0)
 PETITION_CONFIRM_MAX_AGE = env.int("PETITION_CONFIRM_MAX_AGE", default=7 * 24 * 3600)
 PETITION_CONFIRM_MAX_SENDS = env.int("PETITION_CONFIRM_MAX_SENDS", default=3)

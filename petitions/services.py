@@ -547,15 +547,20 @@ class _Kicks:
         self.sent_at = float("-inf")
         self.covered_until = float("-inf")
 
-    def plan(self, now: float, interval: float, *, at_once: bool = True) -> float | None:
+    def plan(self, now: float, interval: float, *, at_once: bool = True, spread: bool = False) -> float | None:
         """Seconds from now to run the batch at, or None when an already published run covers now.
-        `at_once=False` never publishes for now: one run for the end of each interval, half the runs."""
+        `at_once=False` never publishes for now: one run for the end of each interval, half the runs.
+        `spread` ends each interval at a random point of its second half. Web processes that start
+        signing together would otherwise keep ending their intervals together: one drain a second
+        took every row (a burst that took a core from the signers, the p99's worst moments) and the
+        others found none. Spread, their runs take turns and share the rows."""
         with self.lock:
             if now < self.covered_until:
                 return None
             if not at_once:
-                self.covered_until = now + interval
-                return interval
+                span = interval * (1 - random.random() / 2) if spread and interval > 0 else interval
+                self.covered_until = now + span
+                return span
             if now - self.sent_at >= interval:
                 self.sent_at = now
                 return 0.0
@@ -567,8 +572,8 @@ _mail_kicks = _Kicks()
 _intake_kicks = _Kicks()
 
 
-def _kick(task, kicks: _Kicks, interval: float, *, at_once: bool = True) -> None:
-    delay = kicks.plan(time.monotonic(), interval, at_once=at_once)
+def _kick(task, kicks: _Kicks, interval: float, *, at_once: bool = True, spread: bool = False) -> None:
+    delay = kicks.plan(time.monotonic(), interval, at_once=at_once, spread=spread)
     if delay is None:
         return
     try:
@@ -582,13 +587,14 @@ def _kick(task, kicks: _Kicks, interval: float, *, at_once: bool = True) -> None
 
 
 def intake_drain_kick() -> None:
-    """Make sure a drain runs after this signer's intake row: one publish per
-    PETITION_INTAKE_BATCH_SECONDS per process, for the end of that interval. Never at once: the count
-    already includes the row and a repeat drains its earlier row itself, so nothing waits on it, and
-    each drain's fixed cost is spread over twice the rows."""
+    """Make sure a drain runs after this signer's intake row: at most two publishes per
+    PETITION_INTAKE_BATCH_SECONDS per process, each for the end of an interval that lasts between half
+    and all of it (spread: see _Kicks.plan). Never at once: the count already includes the row and a
+    repeat drains its earlier row itself, so nothing waits on it, and each drain's fixed cost is
+    spread over more rows."""
     from petitions.tasks import drain_signature_intake
 
-    _kick(drain_signature_intake, _intake_kicks, settings.PETITION_INTAKE_BATCH_SECONDS, at_once=False)
+    _kick(drain_signature_intake, _intake_kicks, settings.PETITION_INTAKE_BATCH_SECONDS, at_once=False, spread=True)
 
 
 def mail_queue_kick() -> None:

@@ -53,6 +53,21 @@ def test_the_intake_drain_is_published_once_per_interval_for_its_end_never_at_on
     assert [untimed.plan(5.0, 0.0, at_once=False) for _ in range(2)] == [0.0, 0.0]  # no interval: every time
 
 
+def test_spread_intervals_end_in_their_second_half_so_processes_that_start_together_drift_apart(monkeypatch):
+    from petitions import services
+
+    draws = iter([0.0, 0.999, 0.6])
+    monkeypatch.setattr(services.random, "random", lambda: next(draws))
+    first, second = _Kicks(), _Kicks()
+    # Two processes whose first signers came at the same moment plan their runs for different ends.
+    assert first.plan(100.0, 1.0, at_once=False, spread=True) == pytest.approx(1.0)
+    assert second.plan(100.0, 1.0, at_once=False, spread=True) == pytest.approx(0.5005)
+    assert second.plan(100.5, 1.0, at_once=False, spread=True) is None  # covered until its own end
+    assert second.plan(100.51, 1.0, at_once=False, spread=True) == pytest.approx(0.7)
+    assert first.plan(100.99, 1.0, at_once=False, spread=True) is None
+    assert _Kicks().plan(5.0, 0.0, at_once=False, spread=True) == 0.0  # no interval: still every time
+
+
 def test_with_no_interval_every_commit_publishes_at_once():
     kicks = _Kicks()
     assert [kicks.plan(t, 0.0) for t in (1.0, 1.0, 1.001)] == [0.0, 0.0, 0.0]
