@@ -44,3 +44,30 @@ def test_every_scheduled_task_exists():
     app.loader.import_default_modules()
     for entry in beat_schedule(congress_source="https://example.org/congress").values():
         assert entry["task"] in app.tasks, entry["task"]
+
+
+def test_the_embedded_broker_keeps_all_its_files_under_var(tmp_path):
+    """The filesystem broker (no REDIS_URL) writes its exchange tables under VAR_DIR too, never into
+    whatever directory a process started in (where they ended up in the source tree)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_URL")}
+    env.update(DJANGO_SETTINGS_MODULE="campaign.settings", DEBUG="true", VAR_DIR=str(tmp_path / "var"))
+    env["PYTHONPATH"] = str(root)
+    probe = (
+        "import django; django.setup()\n"
+        "from campaign.celery import app\n"
+        "with app.connection_for_write() as conn:\n"
+        "    with conn.Producer() as producer:\n"
+        "        queue = app.amqp.queues['default']\n"
+        "        producer.publish({'probe': 1}, exchange='default', routing_key='default', declare=[queue])\n"
+    )
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    subprocess.run([sys.executable, "-c", probe], cwd=cwd, env=env, check=True, timeout=120, capture_output=True)
+    assert list(cwd.iterdir()) == []
+    assert (tmp_path / "var" / "broker" / "control" / "default.exchange").exists()
