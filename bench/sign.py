@@ -224,10 +224,11 @@ def _drain_wait(petition_id: int, timeout: float = 120.0, poll: float = 0.2) -> 
     global periodic_drains
     from petitions.tasks import drain_signature_intake
 
+    every = _periodic_drain_seconds()
     started = last_asked = time.monotonic()
     while _undrained(petition_id) and time.monotonic() - started < timeout:
         time.sleep(poll)
-        if time.monotonic() - last_asked >= _periodic_drain_seconds():
+        if time.monotonic() - last_asked >= every:
             drain_signature_intake.delay()
             periodic_drains += 1
             last_asked = time.monotonic()

@@ -117,20 +117,19 @@ def _values(fields: tuple, row: dict, now) -> list:
 
 
 def _json_rows(fields: tuple, rows: list[dict], now) -> list[dict]:
-    """The rows as {column: value}, defaults filled in. Built by merging dicts rather than field by
-    field: for a drain's batch of several hundred wide rows the per-field loop was its largest cost."""
-    if any(attname != field.column for field, attname, _ in fields):
-        columns = [field.column for field, _, _ in fields]
-        return [dict(zip(columns, _values(fields, row, now), strict=True)) for row in rows]
-    static = {attname: now if fill == "now" else fill for field, attname, fill in fields if fill != "call"}
+    """The rows as {column: value}, defaults filled in. Built by merging each row into the defaults
+    rather than field by field: for a drain's batch of several hundred wide rows the per-field loop was
+    its largest cost."""
+    static = {attname: now if fill == "now" else fill for _, attname, fill in fields if fill != "call"}
     called = [(attname, field) for field, attname, fill in fields if fill == "call"]
+    renamed = {attname: field.column for field, attname, _ in fields if attname != field.column}
     out = []
     for row in rows:
         merged = {**static, **row}
         for attname, field in called:
             if attname not in row:
                 merged[attname] = field.get_default()  # per row: a callable default (a uuid) differs by row
-        out.append(merged)
+        out.append({renamed.get(name, name): value for name, value in merged.items()} if renamed else merged)
     return out
 
 
