@@ -54,9 +54,15 @@ class RepresentativesOut(serializers.Serializer):
         "RepresentativesQueryEcho",
         {"zip": serializers.CharField(allow_null=True), "address": serializers.CharField(allow_null=True)},
     )
-    state = serializers.CharField(allow_null=True)
+    state = serializers.CharField(allow_null=True, help_text="null when the ZIP crosses a state line")
     district = serializers.IntegerField(allow_null=True, help_text="0 = at-large or single seat; null when uncertain")
-    congress = serializers.IntegerField()
+    congress = serializers.IntegerField(help_text="The roster's Congress: the members listed serve in it")
+    lines_congress = serializers.IntegerField(
+        allow_null=True,
+        help_text="The Congress whose district lines placed the answer: the ZIP crosswalk's for a ZIP answer,"
+        " the geocoder layer's for an address answer. When it differs from `congress`, a ZIP names no House"
+        " member (outside single-seat states and states declared unchanged).",
+    )
     accuracy = serializers.ChoiceField(choices=["zip", "address"])
     needs_address = serializers.BooleanField()
     legislators = LegislatorOut(many=True)

@@ -8,6 +8,7 @@ normalized address, so the address itself never becomes a cache key.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import asdict, dataclass
 
@@ -18,6 +19,7 @@ from django.core.cache import cache
 _LAYER_RE = re.compile(r"^(\d+)(?:st|nd|rd|th) Congressional Districts$")
 _NO_MATCH = "no-match"
 _session = requests.Session()
+log = logging.getLogger(__name__)
 
 
 class GeocoderError(Exception):
@@ -35,21 +37,43 @@ class GeocoderBadResponse(GeocoderError):
 @dataclass(frozen=True)
 class GeocodeMatch:
     state: str
-    district: int | None  # None when no district layer for `congress` came back
-    congress: int | None
+    # Every congressional-district layer of the answer: ((congress, district or None), ...). A vintage can
+    # carry the 119th's and the 120th's lines at once, in either order; the caller picks its Congress.
+    layers: tuple[tuple[int, int | None], ...]
     zip: str
     matched_address: str
+    vintage: str = ""
+
+    def district_for(self, congress: int) -> tuple[bool, int | None]:
+        """(whether a layer for `congress` came back, its district: None for water or undefined)."""
+        for layer_congress, district in self.layers:
+            if layer_congress == congress:
+                return True, district
+        return False, None
 
 
 def normalize(address: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s#-]", " ", address.upper())).strip()
 
 
-def _cache_key(address: str) -> str:
-    digest = hashlib.sha256(
-        f"{settings.CENSUS_GEOCODER_BENCHMARK}|{settings.CENSUS_GEOCODER_VINTAGE}|{normalize(address)}".encode()
-    ).hexdigest()
-    return f"geocode:{digest}"
+def _cache_key(address: str, vintage: str) -> str:
+    digest = hashlib.sha256(f"{settings.CENSUS_GEOCODER_BENCHMARK}|{vintage}|{normalize(address)}".encode()).hexdigest()
+    # "geocode2": answers cached before layers were kept per Congress have another shape.
+    return f"geocode2:{digest}"
+
+
+def vintages_for(congress: int | None) -> list[str]:
+    """The vintage to ask for `congress`'s lines, then at most one other known vintage to try once when
+    the first answer has no layer for that Congress (the Census Bureau moves layers between vintages)."""
+    known = settings.CENSUS_GEOCODER_VINTAGES
+    mapped = known.get(congress) if congress is not None else None
+    newest = known[max(known)] if known else "Current_Current"
+    first = settings.CENSUS_GEOCODER_VINTAGE or mapped or newest
+    # The other vintages, nearest Congress first: the mapped one first when a pinned vintage lacks the layer.
+    aim = congress if congress is not None else max(known, default=0)
+    others = [v for _c, v in sorted(known.items(), key=lambda kv: abs(kv[0] - aim))]
+    second = next((v for v in ([mapped] if mapped else []) + others if v != first), None)
+    return [first, second] if second else [first]
 
 
 def _district_value(entry: dict, congress: int) -> int | None:
@@ -76,47 +100,66 @@ def parse_match(payload: dict) -> GeocodeMatch | None:
     for entry in geographies.get("States") or []:
         state = entry.get("STUSAB") or state
     state = state or components.get("state", "")
-    district = congress = None
+    layers = []
     for layer, entries in geographies.items():
         found = _LAYER_RE.match(layer)
         if found and entries:
-            congress = int(entries[0].get("CDSESSN") or found.group(1))
-            district = _district_value(entries[0], congress)
-            break
+            raw_congress = str(entries[0].get("CDSESSN") or found.group(1))
+            if not raw_congress.isdigit():
+                raise GeocoderBadResponse(f"layer {layer!r} has no Congress number")
+            congress = int(raw_congress)
+            layers.append((congress, _district_value(entries[0], congress)))
     if not state:
         raise GeocoderBadResponse("match has no state")
     return GeocodeMatch(
         state=state,
-        district=district,
-        congress=congress,
+        layers=tuple(layers),
         zip=str(components.get("zip", "") or ""),
         matched_address=match.get("matchedAddress", ""),
     )
 
 
 def geocode(
-    address: str = "", *, street: str = "", city: str = "", state: str = "", zip: str = ""
+    address: str = "", *, street: str = "", city: str = "", state: str = "", zip: str = "", congress: int | None = None
 ) -> GeocodeMatch | None:
-    """Geocode a one-line `address`, or a structured one (street plus city/state or zip).
+    """Geocode a one-line `address`, or a structured one (street plus city/state or zip), asking the
+    vintage that carries `congress`'s district lines (see vintages_for).
 
-    None when the geocoder finds no match. Raises GeocoderUnavailable on timeouts, connection errors
-    and 5xx; GeocoderBadResponse otherwise.
+    None when the geocoder finds no match. When the first vintage's match has no layer for `congress`,
+    the other known vintage is asked once; a match without that layer is still returned (its state is
+    good) and the caller decides. Raises GeocoderUnavailable on timeouts, connection errors and 5xx;
+    GeocoderBadResponse otherwise.
     """
     if address:
         endpoint, query = "onelineaddress", {"address": address}
     else:
         endpoint, query = "address", {"street": street, "city": city, "state": state, "zip": zip}
         address = "|".join((street, city, state, zip))
-    key = _cache_key(address)
+    first: GeocodeMatch | None = None
+    for n, vintage in enumerate(vintages_for(congress)):
+        result = _geocode_vintage(endpoint, query, address, vintage)
+        if result is None:
+            # No match is about the address, not the layers: another vintage would not find it either.
+            return first
+        if congress is None or result.district_for(congress)[0]:
+            return result
+        first = first or result
+        if n == 0:
+            log.info("geocoder vintage %s has no %sth-Congress layer; trying another once", vintage, congress)
+    return first
+
+
+def _geocode_vintage(endpoint: str, query: dict, address: str, vintage: str) -> GeocodeMatch | None:
+    key = _cache_key(address, vintage)
     cached = cache.get(key)
     if cached == _NO_MATCH:
         return None
     if cached:
-        return GeocodeMatch(**cached)
+        return GeocodeMatch(**{**cached, "layers": tuple(tuple(pair) for pair in cached["layers"])})
     params = {
         **query,
         "benchmark": settings.CENSUS_GEOCODER_BENCHMARK,
-        "vintage": settings.CENSUS_GEOCODER_VINTAGE,
+        "vintage": vintage,
         "layers": "all",
         "format": "json",
     }
@@ -137,6 +180,7 @@ def geocode(
     # Non-matches are cached for a shorter time: the address may be new to the geocoder.
     if result is None:
         cache.set(key, _NO_MATCH, min(settings.GEOCODER_CACHE_SECONDS, 24 * 3600))
-    else:
-        cache.set(key, asdict(result), settings.GEOCODER_CACHE_SECONDS)
+        return None
+    result = GeocodeMatch(**{**asdict(result), "vintage": vintage})
+    cache.set(key, asdict(result), settings.GEOCODER_CACHE_SECONDS)
     return result

@@ -142,17 +142,32 @@ class ZipDistrict(models.Model):
 
 
 class DataLoad(models.Model):
-    """A record of each successful Congress data load."""
+    """A record of each successful Congress data load.
+
+    The roster and the ZIP crosswalk are published by different projects on different days, so each
+    carries its own Congress number: `congress` is the roster's (who serves), `crosswalk_congress` the
+    Congress whose district lines the crosswalk describes. When they differ, a ZIP alone names no House
+    member outside the states declared unchanged."""
 
     source = models.CharField(max_length=500)
     upstream_date = models.DateTimeField(null=True, blank=True)
-    congress = models.PositiveSmallIntegerField()
+    congress = models.PositiveSmallIntegerField(help_text="The roster's Congress: who serves.")
+    crosswalk_congress = models.PositiveSmallIntegerField(
+        help_text="The Congress whose district lines the ZIP crosswalk describes."
+    )
+    # How the crosswalk's Congress was decided: "stated" (an operator said so), "known" (a published file
+    # whose lines are known), "kept" (the same file as the previous load) or "assumed" (first load, no word).
+    crosswalk_congress_source = models.CharField(max_length=8, blank=True)
+    crosswalk_digest = models.CharField(max_length=64, blank=True)
     loaded_at = models.DateTimeField(auto_now_add=True)
     counts = models.JSONField(default=dict)
+    # Who joined, left, moved, changed phone or offices, and the queued work each change touched.
+    report = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-loaded_at", "-id"]
         get_latest_by = "loaded_at"
 
     def __str__(self) -> str:
-        return f"{self.congress}th Congress from {self.source} at {self.loaded_at:%Y-%m-%d %H:%M}"
+        lines = "" if self.crosswalk_congress == self.congress else f" (ZIP lines of the {self.crosswalk_congress}th)"
+        return f"{self.congress}th Congress{lines} from {self.source} at {self.loaded_at:%Y-%m-%d %H:%M}"

@@ -1,9 +1,15 @@
 """Who represents a constituent, from a ZIP code or a street address.
 
-The answer says only what is certain. From a ZIP alone: the USPS state decides the state (never the
-crosswalk, whose state column has known errors), the state's senators are certain, and the House member
-is certain only when the state has one seat or every crosswalk row for the ZIP in that state names the
-same district. Otherwise the possible members are `candidates` and `needs_address` is true.
+The answer says only what is certain. From a ZIP alone:
+- a ZIP whose crosswalk rows name another state than its USPS state crosses a state line: nothing is
+  certain, both delegations are `candidates` and the state is null;
+- otherwise the USPS state decides the state and the state's senators are certain;
+- the House member is certain when the state has one seat, or when every crosswalk row for the ZIP names
+  the same district *and* the crosswalk's lines are the roster's Congress's (or the operator declared the
+  state's lines unchanged between the two: CONGRESS_LINES_UNCHANGED). A crosswalk on an older Congress's
+  lines names districts that may belong to someone else now.
+Otherwise the possible members are `candidates` and `needs_address` is true. An address decides through
+the geocoder's layer for the roster's Congress, never through another Congress's layer.
 """
 
 from __future__ import annotations
@@ -42,7 +48,8 @@ class Snapshot:
     """The in-office members and House seats of one data load, held in memory by each process."""
 
     version: int
-    congress: int
+    congress: int  # the roster's: who serves
+    lines_congress: int  # the crosswalk's: whose district lines a ZIP answer reads
     senators: dict[str, list[Legislator]]
     house: dict[tuple[str, int], Legislator]
     seats: dict[str, tuple[int, ...]]
@@ -50,6 +57,12 @@ class Snapshot:
     # lookup touches no database and callers need no caches of their own.
     zips: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     as_json: dict[str, dict] = field(default_factory=dict)
+    # States whose lines an operator declared the same in the crosswalk's Congress and the roster's.
+    unchanged: frozenset[str] = frozenset()
+
+    def zip_lines_hold(self, state: str) -> bool:
+        """Whether the crosswalk's district numbers name the roster's seats in `state`."""
+        return self.lines_congress == self.congress or state in self.unchanged
 
 
 def _legislator_json(leg: Legislator) -> dict:
@@ -78,7 +91,7 @@ def _legislator_json(leg: Legislator) -> dict:
     }
 
 
-def _build_snapshot(version: int, congress: int) -> Snapshot:
+def _build_snapshot(version: int, congress: int, lines_congress: int) -> Snapshot:
     senators: dict[str, list[Legislator]] = {}
     house: dict[tuple[str, int], Legislator] = {}
     members = Legislator.objects.filter(in_office=True).prefetch_related("offices").order_by("state", "last_name")
@@ -89,7 +102,8 @@ def _build_snapshot(version: int, congress: int) -> Snapshot:
             house[(leg.state, leg.district)] = leg
     seat_sets: dict[str, set[int]] = {t: {0} for t in SINGLE_SEAT_TERRITORIES}
     zips: dict[str, list[tuple[str, int]]] = {}
-    for zcta, state, district in ZipDistrict.objects.filter(congress=congress).values_list("zcta", "state", "district"):
+    crosswalk = ZipDistrict.objects.filter(congress=lines_congress).values_list("zcta", "state", "district")
+    for zcta, state, district in crosswalk:
         seat_sets.setdefault(state, set()).add(district)
         zips.setdefault(zcta, []).append((state, district))
     for state, district in house:
@@ -97,6 +111,8 @@ def _build_snapshot(version: int, congress: int) -> Snapshot:
     snap = Snapshot(
         version=version,
         congress=congress,
+        lines_congress=lines_congress,
+        unchanged=settings.CONGRESS_LINES_UNCHANGED.get((lines_congress, congress), frozenset()),
         senators=senators,
         house=house,
         seats={s: tuple(sorted(d)) for s, d in seat_sets.items()},
@@ -118,7 +134,7 @@ def current_snapshot() -> Snapshot:
     if snap is not None and now - _current["checked"] < settings.CONGRESS_SNAPSHOT_TTL:
         return snap
     with _lock:
-        latest = DataLoad.objects.order_by("-id").values_list("id", "congress").first()
+        latest = DataLoad.objects.order_by("-id").values_list("id", "congress", "crosswalk_congress").first()
         if latest is None:
             raise NoCongressData("no Congress data loaded; run `manage.py sync_congress`")
         snap = _current["snapshot"]
@@ -133,19 +149,27 @@ def current_snapshot() -> Snapshot:
 class Lookup:
     zip: str | None
     address: str | None
-    state: str | None
+    state: str | None  # None when even the state is uncertain (a ZIP across a state line)
     district: int | None
-    congress: int
+    congress: int  # the roster's
     accuracy: str  # "zip" or "address"
     needs_address: bool
     legislators: list[Legislator]
     candidates: list[Legislator]
     vacancies: list[dict]
     snapshot: Snapshot = field(repr=False)
+    # The Congress whose district lines the answer read: the crosswalk's for a ZIP, the geocoder layer's
+    # for an address; None when no lines were needed (nobody to place in a district).
+    lines_congress: int | None = None
 
     @property
     def representative(self) -> Legislator | None:
         return next((leg for leg in self.legislators if leg.chamber == "house"), None)
+
+    @property
+    def house_from_zip(self) -> bool:
+        """The House member is certain from the ZIP alone: a street address would make sure."""
+        return self.accuracy == "zip" and self.representative is not None
 
     @property
     def senators(self) -> list[Legislator]:
@@ -158,6 +182,7 @@ class Lookup:
             "state": self.state,
             "district": self.district,
             "congress": self.congress,
+            "lines_congress": self.lines_congress,
             "accuracy": self.accuracy,
             "needs_address": self.needs_address,
             "legislators": [js[leg.bioguide_id] for leg in self.legislators],
@@ -178,7 +203,16 @@ def _seat_answer(snap: Snapshot, state: str, possible: list[int]) -> tuple[list,
     return (members, [], vacancies) if len(possible) == 1 else ([], members, vacancies)
 
 
-def _answer(snap: Snapshot, *, state: str, possible: list[int], accuracy: str, zip: str | None, address: str | None):
+def _answer(
+    snap: Snapshot,
+    *,
+    state: str,
+    possible: list[int],
+    accuracy: str,
+    zip: str | None,
+    address: str | None,
+    lines: int | None,
+) -> Lookup:
     seats = snap.seats.get(state)
     if seats is None:
         # Military (AA/AE/AP) and freely associated (FM/MH/PW) ZIPs: no member represents them; the
@@ -200,6 +234,35 @@ def _answer(snap: Snapshot, *, state: str, possible: list[int], accuracy: str, z
         candidates=candidates,
         vacancies=vacancies,
         snapshot=snap,
+        lines_congress=lines,
+    )
+
+
+def _cross_state_answer(snap: Snapshot, states: list[str], *, zip: str, address: str | None) -> Lookup:
+    """A ZIP whose crosswalk rows lie in more than one state: the person lives in one of them, and only
+    an address can tell which. Every member of each state is a candidate; none is certain."""
+    candidates: list[Legislator] = []
+    vacancies: list[dict] = []
+    for state in states:
+        seats = snap.seats.get(state)
+        if seats is None:
+            continue
+        house, possible_house, vacant = _seat_answer(snap, state, list(seats))
+        candidates += list(snap.senators.get(state, [])) + house + possible_house
+        vacancies += vacant
+    return Lookup(
+        zip=zip,
+        address=address,
+        state=None,
+        district=None,
+        congress=snap.congress,
+        accuracy="zip",
+        needs_address=True,
+        legislators=[],
+        candidates=candidates,
+        vacancies=vacancies,
+        snapshot=snap,
+        lines_congress=snap.lines_congress,
     )
 
 
@@ -213,9 +276,18 @@ def zip_lookup(zip_code: str, *, address: str | None = None) -> Lookup:
     if info is None:
         raise ZipNotFound(zip5)
     rows = snap.zips.get(zip5, ())
-    # Rows under another state are never trusted: the USPS state decides (see module docstring).
-    possible = sorted({district for state, district in rows if state == info.state})
-    return _answer(snap, state=info.state, possible=possible, accuracy="zip", zip=zip_code, address=address)
+    other_states = sorted({state for state, _district in rows if state != info.state})
+    if other_states:
+        # The crosswalk says part of the ZIP lies in another state (its state column is wrong for a few
+        # ZIPs, but the error runs both ways): not even the senators are certain.
+        return _cross_state_answer(snap, [info.state, *other_states], zip=zip_code, address=address)
+    possible = sorted({district for _state, district in rows})
+    if not snap.zip_lines_hold(info.state):
+        possible = []  # the crosswalk's district numbers are another Congress's: any seat of the state
+    return _answer(
+        snap, state=info.state, possible=possible, accuracy="zip", zip=zip_code, address=address,
+        lines=snap.lines_congress,
+    )  # fmt: skip
 
 
 def representatives_lookup(
@@ -239,19 +311,23 @@ def representatives_lookup(
         trailing = _TRAILING_ZIP_RE.search(address)
         fallback_zip = trailing.group(1) if trailing else None
     try:
-        match = geocoder.geocode(address)
+        match = geocoder.geocode(address, congress=snap.congress)
     except geocoder.GeocoderError as exc:
         # No ZIP to fall back on, or an outage the caller would rather retry than settle for the ZIP answer.
         if not fallback_zip or (isinstance(exc, geocoder.GeocoderUnavailable) and not fallback_on_outage):
             raise
         match = None
-    if (
-        match is not None
-        and match.state in snap.seats
-        and ((match.congress == snap.congress and match.district is not None) or len(snap.seats[match.state]) == 1)
-    ):
-        district = match.district if match.district is not None else snap.seats[match.state][0]
-        return _answer(snap, state=match.state, possible=[district], accuracy="address", zip=zip, address=address)
+    if match is not None and match.state in snap.seats:
+        # Only the layer of the roster's Congress names the roster's seats; another Congress's district
+        # number may be someone else's seat now.
+        has_layer, district = match.district_for(snap.congress)
+        if district is None and len(snap.seats[match.state]) == 1:
+            district = snap.seats[match.state][0]
+        if district is not None:
+            return _answer(
+                snap, state=match.state, possible=[district], accuracy="address", zip=zip, address=address,
+                lines=snap.congress if has_layer else None,
+            )  # fmt: skip
     if not fallback_zip:
         raise AddressNotFound(address)
     result = zip_lookup(fallback_zip, address=address)

@@ -7,6 +7,7 @@ records; it writes nothing to the database.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -66,6 +67,7 @@ class Dataset:
     memberships: list[dict]
     crosswalk: list[tuple[str, str, int]]
     upstream_date: datetime | None = None
+    crosswalk_digest: str = ""  # SHA-256 of the crosswalk file's bytes: says whether it changed
 
 
 def resolve_source(explicit: str | None = None) -> str:
@@ -335,9 +337,12 @@ def load_dataset(source: str, progress: Callable[[str], None] = lambda _m: None)
     """Read and validate every file before anything is written: a bad file fails the whole load."""
     parsed: dict[str, object] = {}
     newest: datetime | None = None
+    digest = ""
     for n, name in enumerate(FILES, start=1):
         raw, when = _fetch(source, name)
         parsed[name] = _PARSERS[name](raw)
+        if name == CROSSWALK:
+            digest = hashlib.sha256(raw).hexdigest()
         if when and (newest is None or when > newest):
             newest = when
         size = len(parsed[name])  # type: ignore[arg-type]
@@ -354,6 +359,7 @@ def load_dataset(source: str, progress: Callable[[str], None] = lambda _m: None)
         memberships=parsed[MEMBERSHIP],  # type: ignore[arg-type]
         crosswalk=parsed[CROSSWALK],  # type: ignore[arg-type]
         upstream_date=newest,
+        crosswalk_digest=digest,
     )
 
 

@@ -53,6 +53,8 @@ def _own_members(rule: str, lookup: Lookup) -> list[Legislator]:
     wants_house = rule in (TargetRule.REPRESENTATIVE, TargetRule.BOTH)
     if wants_house and lookup.representative is None and lookup.needs_address:
         raise NeedsAddress("the ZIP spans several districts; a street address is needed to find the representative")
+    if rule in (TargetRule.SENATORS, TargetRule.BOTH) and lookup.state is None and lookup.needs_address:
+        raise NeedsAddress("the ZIP crosses a state line; a street address is needed to find the senators")
     members = []
     if rule in (TargetRule.SENATORS, TargetRule.BOTH):
         members += lookup.senators

@@ -10,9 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 from tests.fakes.http import FakeHandler, FakeServer
 
 
-def match_payload(*, state: str, state_fips: str, district: str, zip: str, congress: int = 119, address: str = ""):
-    """A one-match response as the geocoder sends it. `district` is the raw CD value: "07", "00", "98"."""
-    layer = {
+def _layer(state_fips: str, district: str, congress: int) -> dict:
+    return {
         "GEOID": f"{state_fips}{district}",
         "STATE": state_fips,
         f"CD{congress}": district,
@@ -20,6 +19,24 @@ def match_payload(*, state: str, state_fips: str, district: str, zip: str, congr
         "NAME": f"Congressional District {int(district)}" if district.isdigit() else district,
         "CDSESSN": str(congress),
         "FUNCSTAT": "N",
+    }
+
+
+def match_payload(
+    *,
+    state: str,
+    state_fips: str,
+    district: str,
+    zip: str,
+    congress: int = 119,
+    address: str = "",
+    layers: list[tuple[int, str]] | None = None,
+):
+    """A one-match response as the geocoder sends it. `district` is the raw CD value: "07", "00", "98".
+    `layers`, when given, replaces the one district layer with several, in the order given:
+    [(congress, raw district), ...]."""
+    district_layers = {
+        f"{n}th Congressional Districts": [_layer(state_fips, raw, n)] for n, raw in (layers or [(congress, district)])
     }
     return {
         "result": {
@@ -32,7 +49,7 @@ def match_payload(*, state: str, state_fips: str, district: str, zip: str, congr
                     "addressComponents": {"zip": zip, "state": state, "city": "CITY"},
                     "geographies": {
                         "States": [{"STATE": state_fips, "STUSAB": state, "GEOID": state_fips}],
-                        f"{congress}th Congressional Districts": [layer],
+                        **district_layers,
                     },
                 }
             ],
@@ -65,7 +82,9 @@ class _Handler(FakeHandler):
         if "benchmark" not in query:
             self.reply(400, {"errors": ["benchmark is required"]})
             return
-        self.reply(200, fake.answers.get(key.upper(), NO_MATCH))
+        vintage = query.get("vintage", "")
+        answer = fake.by_vintage.get((vintage, key.upper()), fake.answers.get(key.upper(), NO_MATCH))
+        self.reply(200, answer)
 
 
 class FakeCensus(FakeServer):
@@ -73,9 +92,15 @@ class FakeCensus(FakeServer):
         super().__init__(_Handler)
         self.lock = threading.Lock()
         self.answers: dict[str, dict] = {}
+        self.by_vintage: dict[tuple[str, str], dict] = {}
         self.requests: list[tuple[str, dict]] = []
         self.status = 200
         self.delay = 0.0
 
-    def add(self, address: str, payload: dict) -> None:
-        self.answers[address.upper()] = payload
+    def add(self, address: str, payload: dict, *, vintage: str = "") -> None:
+        """The answer for `address`; with `vintage`, only when that vintage is asked (the real geocoder's
+        vintages carry different Congresses' layers)."""
+        if vintage:
+            self.by_vintage[(vintage, address.upper())] = payload
+        else:
+            self.answers[address.upper()] = payload
