@@ -28,7 +28,8 @@ def normalize_email(email: str) -> str:
 
 @dataclass(frozen=True)
 class District:
-    """A congressional district as the congress lookup resolved it, with the Congress it belongs to."""
+    """Where a congress lookup placed a person, with the Congress it belongs to. `district` is None when
+    only the state is certain (a ZIP that spans districts): the state still counts toward its senators."""
 
     state: str
     district: int | None
@@ -37,9 +38,9 @@ class District:
 
     @classmethod
     def from_lookup(cls, lookup, *, accuracy: str | None = None) -> District | None:
-        """The district a congress lookup found, or None when it found no single one."""
-        if lookup.state is None or lookup.district is None:
-            return None
+        """The state and district a congress lookup is sure of, or None when not even the state is."""
+        if not lookup.state or lookup.state not in lookup.snapshot.seats:
+            return None  # no state (a ZIP across a state line), or one no member represents (military)
         return cls(
             state=lookup.state, district=lookup.district, congress=lookup.congress, accuracy=accuracy or lookup.accuracy
         )
@@ -54,9 +55,10 @@ class District:
 
 
 def _district_is_better(contact: Contact, new: District) -> bool:
-    """A ZIP-level answer never replaces an address-level one for the same ZIP; otherwise newer wins."""
+    """A ZIP-level answer never replaces an address-level one for the same ZIP; a state alone never
+    replaces a district in that state; otherwise newer wins."""
     if new.district is None:
-        return False
+        return contact.district_state != new.state
     current = (contact.district_state, contact.district, contact.district_congress, contact.district_accuracy)
     if current == (new.state, new.district, new.congress, new.accuracy):
         return False
@@ -72,16 +74,16 @@ def contact_upsert(
 ) -> tuple[Contact, bool]:
     """Find a contact by email (case-insensitive) or create one; merge `fields` by the rules above.
 
-    `district`, when given and certain, is stored too (an address-level district is not replaced by a
-    ZIP-level one). Returns (contact, created). Safe under concurrency: two requests with the same email
-    end with one row.
+    `district`, when given, is stored too (an address-level district is not replaced by a ZIP-level one,
+    nor a district by its state alone). Returns (contact, created). Safe under concurrency: two requests
+    with the same email end with one row.
     """
     unknown = set(fields) - set(MERGEABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown contact fields: {sorted(unknown)}")
     email = email.strip()
     clean = {k: (v or "").strip() for k, v in fields.items()}
-    district_fields = district.as_fields() if district is not None and district.district is not None else {}
+    district_fields = district.as_fields() if district is not None else {}
     # Insert first: most signers are new, and a concurrent request with the same email waits on the unique
     # index and then inserts nothing, so both end with the one row.
     contact = Contact(email=email, source=source, **clean, **district_fields)
@@ -296,7 +298,8 @@ def contact_erase(*, contact: Contact) -> Contact:
 def contact_district_resolve(*, contact: Contact) -> District | None:
     """Resolve a contact's district through the congress lookup: the address when given, else the ZIP.
 
-    Stores and returns the district when certain; None when it stays uncertain. A geocoder outage
+    Stores and returns what is certain (the district, or the state alone); None when not even the state
+    is. A geocoder outage
     propagates instead of settling for the ZIP answer, so the task retries it later.
     """
     from congress import selectors

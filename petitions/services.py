@@ -143,8 +143,9 @@ def bot_result(*, petition: Petition) -> SignResult:
 
 
 def district_from_zip(postal_code: str) -> District | None:
-    """The district when the ZIP alone makes it certain (no outside call: the crosswalk is in memory);
-    None for a ZIP that spans districts or that we do not know."""
+    """What the ZIP alone makes certain (no outside call: the crosswalk is in memory): the district, or
+    for a ZIP that spans districts the state alone (district None); None for a ZIP across a state line or
+    one we do not know."""
     try:
         lookup = congress_selectors.zip_lookup(postal_code)
     except (congress_selectors.ZipNotFound, congress_selectors.NoCongressData, ValueError):
@@ -384,7 +385,7 @@ def _drain_batch(*, ids: list[int] | None, batch: int) -> int:
             districts[zip_code] = district_from_zip(zip_code)
         district = districts[zip_code]
         # An address, or a ZIP that spans districts, is resolved in a task: the geocoder is an outside call.
-        resolve_later = bool(fields["address_line"]) or district is None
+        resolve_later = bool(fields["address_line"]) or district is None or district.district is None
         items.append(_Drained(row, fields, petitions[row.petition_id], district, resolve_later))
     _drain_contacts(items)
     _drain_signatures(items)
@@ -691,9 +692,10 @@ def signature_district_resolve(*, signature: Signature) -> None:
     found = contact_district_resolve(contact=signature.contact)
     if found is None:
         return
-    Signature.objects.filter(pk=signature.pk).exclude(district_accuracy=Contact.Accuracy.ADDRESS).update(
-        **found.as_fields()
-    )
+    rows = Signature.objects.filter(pk=signature.pk).exclude(district_accuracy=Contact.Accuracy.ADDRESS)
+    if found.district is None:
+        rows = rows.filter(district__isnull=True)  # the state alone never erases a district
+    rows.update(**found.as_fields())
 
 
 # --- Organizer writes -----------------------------------------------------------------------------

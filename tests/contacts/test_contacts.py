@@ -166,11 +166,26 @@ def test_district_resolution_falls_back_to_a_certain_zip_without_an_address():
     assert (c.district_state, c.district, c.district_accuracy) == ("CA", 11, "zip")
 
 
-def test_split_zip_without_address_stays_unresolved():
+def test_split_zip_without_address_keeps_the_state_and_leaves_the_district_open():
     c, _ = contact_upsert(email="a@example.org", postal_code="60616")
+    assert contact_district_resolve(contact=c) == District("IL", None, 119, "zip")
+    c.refresh_from_db()
+    assert (c.district_state, c.district) == ("IL", None)
+
+
+def test_a_state_alone_never_erases_a_known_district():
+    c, _ = contact_upsert(email="a@example.org", postal_code="94110")
+    contact_district_resolve(contact=c)
+    contact_upsert(email="a@example.org", district=District("CA", None, 119, "zip"))
+    c.refresh_from_db()
+    assert (c.district_state, c.district) == ("CA", 11)
+
+
+def test_a_zip_across_a_state_line_stores_no_state():
+    c, _ = contact_upsert(email="a@example.org", postal_code="02861")
     assert contact_district_resolve(contact=c) is None
     c.refresh_from_db()
-    assert c.district is None
+    assert c.district_state == "" and c.district is None
 
 
 def test_unsubscribing_resolves_the_link_once(client):

@@ -59,3 +59,32 @@ def test_geocoder_outage_retries_instead_of_settling_for_the_split_zip(
             callback()
     assert fake_census.requests
     assert Signature.objects.get().district is None
+
+
+def test_a_split_district_signer_keeps_the_state_and_reaches_the_senators(
+    api_client, petition, django_capture_on_commit_callbacks
+):
+    from outreach.services.petition_delivery import petition_deliver
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(sign_url(petition.slug), signer(postal_code="60616"), format="json")
+    assert response.status_code == 201
+    sig = Signature.objects.get()
+    assert (sig.district_state, sig.district, sig.district_congress) == ("IL", None, 119)
+    contact = Contact.objects.get()
+    assert (contact.district_state, contact.district) == ("IL", None)
+    if sig.status != Signature.Status.CONFIRMED:
+        Signature.objects.filter(pk=sig.pk).update(status=Signature.Status.CONFIRMED)
+    with django_capture_on_commit_callbacks(execute=False):
+        result = petition_deliver(slug=petition.slug)
+    assert result.skipped == 0
+    assert {o["bioguide_id"] for o in result.offices} == {"D000563", "D000622"}  # IL's senators, no House
+
+
+def test_a_signer_whose_zip_crosses_a_state_line_gets_no_state(
+    api_client, petition, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client.post(sign_url(petition.slug), signer(postal_code="02861"), format="json")
+    sig = Signature.objects.get()
+    assert (sig.district_state, sig.district) == ("", None)

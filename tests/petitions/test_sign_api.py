@@ -295,9 +295,11 @@ def test_a_repeat_signer_who_now_opts_in_gets_a_consent_record(api_client, petit
     assert ConsentRecord.objects.filter(contact=contact, channel="email").count() == 1  # no duplicate
 
 
-def test_district_from_zip_is_none_unless_the_zip_alone_is_certain(db):
+def test_district_from_zip_gives_only_what_the_zip_alone_makes_certain(db):
     from petitions.services import district_from_zip
 
-    assert district_from_zip("60616") is None  # split ZIP
+    split = district_from_zip("60616")
+    assert (split.state, split.district) == ("IL", None)  # the state is certain, the district is not
+    assert district_from_zip("02861") is None  # across a state line: not even the state
     assert district_from_zip("00000") is None
     assert (district_from_zip("94110").state, district_from_zip("94110").district) == ("CA", 11)
