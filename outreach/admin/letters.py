@@ -28,7 +28,7 @@ class LetterAdmin(admin.ModelAdmin):
     search_fields = ["id", "bioguide_id", "office_code"]
     list_select_related = ["action"]
     inlines = [LetterEventInline]
-    actions = ["approve_letters", "reject_letters", "requeue_failed"]
+    actions = ["approve_letters", "reject_letters", "requeue_failed", "retarget_left"]
     readonly_fields = [f.name for f in Letter._meta.fields]
 
     def has_add_permission(self, request):
@@ -53,6 +53,20 @@ class LetterAdmin(admin.ModelAdmin):
     def requeue_failed(self, request, queryset):
         done = services.letters_requeue_failed(letter_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{done} letter(s) queued again.", messages.SUCCESS)
+
+    @admin.action(description="Look the writer up again (letters whose member left office)", permissions=["moderate"])
+    def retarget_left(self, request, queryset):
+        from outreach.tasks.letters import retarget_letter
+
+        ids = [str(i) for i in queryset.filter(status=Letter.Status.TARGET_LEFT).values_list("pk", flat=True)]
+        for letter_id in ids:
+            retarget_letter.delay(letter_id)
+        self.message_user(
+            request,
+            f"{len(ids)} letter(s) sent to be looked up again; each goes to the member its writer's address"
+            " names now, or stays held.",
+            messages.SUCCESS,
+        )
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("outreach.moderate_letter")

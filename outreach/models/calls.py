@@ -157,6 +157,7 @@ class CallLeg(models.Model):
         CLOSED = "closed", "Office closed; not dialed"
         NOT_REACHED = "not-reached", "The caller hung up before this office"
         ABANDONED = "abandoned", "The caller hung up while it rang or talked"
+        LEFT_OFFICE = "left-office", "The member left office; not dialed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(CallSession, on_delete=models.CASCADE, related_name="legs")

@@ -203,6 +203,7 @@ class Letter(models.Model):
         FAILED = "failed", "Failed"
         REJECTED = "rejected", "Rejected by a moderator"
         NEEDS_WEB_FORM = "needs_web_form", "Needs the office's web form"
+        TARGET_LEFT = "target_left", "Held: the member left office"
 
     # The DeliveryId is this id's 32 hex digits: the same on every retry, so offices drop duplicates.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

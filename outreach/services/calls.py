@@ -628,6 +628,14 @@ def call_next_step(*, session: CallSession, now: datetime | None = None) -> Next
     """Pick the next office to dial, applying office hours, and mark its leg dialing (once)."""
     now = now or timezone.now()
     leg = _open_leg(session)
+    while leg is not None and leg.status == CallLeg.Status.PENDING and leg.legislator is not None:
+        if leg.legislator.in_office:
+            break
+        # The roster changed while this caller was on the line: never patch them through to a departed office.
+        CallLeg.objects.filter(pk=leg.pk, status=CallLeg.Status.PENDING).update(
+            status=CallLeg.Status.LEFT_OFFICE, ended_at=now
+        )
+        leg = _open_leg(session)
     if leg is None:
         return NextStep(None)
     if leg.status == CallLeg.Status.DIALING:
@@ -817,7 +825,10 @@ def call_zip_entered(*, session: CallSession, digits: str) -> ZipResult:
         targets = action_targets(action, lookup)
     except NeedsAddress:
         split = True
-        targets = action_targets(action, lookup, rule=TargetRule.SENATORS)
+        try:
+            targets = action_targets(action, lookup, rule=TargetRule.SENATORS)
+        except NeedsAddress:
+            targets = []  # a ZIP across a state line: not even the senators are certain, and no one is called
     with transaction.atomic():
         locked = CallSession.objects.select_for_update().get(pk=session.pk)
         if CallLeg.objects.filter(session=locked).exists():

@@ -623,6 +623,15 @@ def _email_body(letter: Letter) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
+def _target_left(bioguide_id: str) -> bool:
+    """Whether the letter's member is out of office in the newest load (read from the in-memory roster)."""
+    try:
+        snap = congress_selectors.current_snapshot()
+    except congress_selectors.NoCongressData:
+        return False
+    return bioguide_id not in snap.as_json
+
+
 def _send(letter: Letter) -> None:
     if letter.channel in (Channel.CWC_HOUSE, Channel.CWC_SENATE):
         chamber = cwc_api.HOUSE if letter.channel == Channel.CWC_HOUSE else cwc_api.SENATE
@@ -649,6 +658,11 @@ def letter_deliver(*, letter_id, retry_delay: Callable[[int], float]) -> Deliver
     if token is None:
         return DeliveryOutcome(status="", retry_in=busy_for)
     letter = Letter.objects.select_related("submission", "action").get(pk=letter_id)
+    if _target_left(letter.bioguide_id):
+        # The roster changed after this letter was queued (the load holds such letters too; this closes the
+        # race with a load that commits while the letter waits in the broker).
+        _finish(letter_id, token, Status.TARGET_LEFT, f"{letter.recipient_name} left office; not sent")
+        return DeliveryOutcome(status=Status.TARGET_LEFT)
     wait = letter_rate_wait(letter)
     if wait:
         _release(letter_id, token, wait)

@@ -97,6 +97,29 @@ def _letter_text(*, petition, legislator, scope: str, signers: list[Signer], sta
     return subject, "\n".join(lines)
 
 
+def petition_letter_text(*, batch: PetitionDeliveryBatch, legislator) -> tuple[str, str]:
+    """A batch's letter written again for another member of the same scope (a successor in the seat),
+    from the signatures the batch delivered."""
+    petition = Petition.objects.get(pk=batch.petition_id)
+    ids = batch.signatures.values_list("signature_id", flat=True)
+    rows = (
+        Signature.objects.filter(pk__in=ids)
+        .order_by("created_at", "pk")
+        .values_list(
+            "pk", "contact__given_name", "contact__family_name", "contact__locality", "district_state", "district"
+        )  # fmt: skip
+    )
+    signers = [
+        Signer(pk, f"{given} {family}".strip(), city, (state or "").upper(), district, False, False)
+        for pk, given, family, city, state, district in rows
+    ]
+    state = signers[0].state if signers else legislator.state
+    district = legislator.district if batch.scope == "district" else None
+    return _letter_text(
+        petition=petition, legislator=legislator, scope=batch.scope, signers=signers, state=state, district=district
+    )
+
+
 def petition_deliver(*, slug: str) -> PetitionDeliveryResult:
     petition = Petition.objects.filter(slug=slug).first()
     if petition is None:

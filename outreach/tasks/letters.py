@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import random
 
 from celery import shared_task
 from django.conf import settings
 
+from congress.geocoder import GeocoderUnavailable
+from outreach.delivery import PermanentDeliveryError, TransientDeliveryError
 from outreach.delivery import cwc as cwc_api
 from outreach.services import letters as services
+from outreach.services import turnover
+
+log = logging.getLogger(__name__)
 
 
 def retry_delay(attempts: int) -> float:
@@ -47,3 +53,24 @@ def sync_cwc_offices() -> dict:
             synced = services.cwc_offices_sync(chamber=chamber)
             result[chamber] = synced.listed
     return result
+
+
+@shared_task(ignore_result=True)
+def after_roster_change(held_letter_ids: list[str]) -> None:
+    """After a roster load: the new members' CWC office codes first, so the letters re-targeted next
+    take the new routes; then one task per held letter."""
+    try:
+        sync_cwc_offices()
+    except (TransientDeliveryError, PermanentDeliveryError):
+        # The daily refresh catches up; a re-targeted letter meanwhile goes by email, outbox or web form.
+        log.warning("CWC office refresh after a roster change failed; letters are re-targeted anyway")
+    for letter_id in held_letter_ids:
+        retarget_letter.delay(letter_id)
+
+
+# The geocoder may be down or slow on the day of a turnover; the letter waits, held, until it answers.
+@shared_task(
+    ignore_result=True, autoretry_for=(GeocoderUnavailable,), retry_backoff=60, retry_jitter=True, max_retries=8
+)
+def retarget_letter(letter_id: str) -> str:
+    return turnover.letter_retarget(letter_id=letter_id)
