@@ -106,12 +106,7 @@ def congress_data_sync(
         sources.LEGISLATORS, Legislator.objects.filter(in_office=True).count(), len(data.legislators), allow_shrink
     )
     if plan.load_rows:
-        _shrink_check(
-            sources.CROSSWALK,
-            ZipDistrict.objects.filter(congress=plan.congress).count(),
-            len(data.crosswalk),
-            allow_shrink,
-        )
+        _shrink_check(sources.CROSSWALK, ZipDistrict.objects.count(), len(data.crosswalk), allow_shrink)
 
     with transaction.atomic():
         before = turnover.roster_state()
@@ -170,7 +165,8 @@ def congress_data_sync(
         )
 
         if plan.load_rows:
-            ZipDistrict.objects.filter(congress=plan.congress).delete()
+            # Only one crosswalk is ever read: an older Congress's rows would only grow the table.
+            ZipDistrict.objects.all().delete()
             ZipDistrict.objects.bulk_create(
                 [ZipDistrict(congress=plan.congress, zcta=z, state=s, district=d) for z, s, d in data.crosswalk],
                 batch_size=5000,
@@ -180,9 +176,13 @@ def congress_data_sync(
             progress(f"crosswalk: NOT loaded: {plan.note}")
 
         after = turnover.roster_state()
-        change = turnover.roster_change(
-            congress_before=previous.congress if previous else None, congress_after=congress, before=before, after=after
-        )
+        if previous is None:
+            # A first load changes nobody's seat: listing 537 "joined" members would hide nothing but noise.
+            change = turnover.RosterChange(congress_before=None, congress_after=congress)
+        else:
+            change = turnover.roster_change(
+                congress_before=previous.congress, congress_after=congress, before=before, after=after
+            )
         work = turnover.run_handlers(change) if previous is not None else {}
         report = turnover.change_report(change, work, new_seats=after[0])
         report["crosswalk"] = {"congress": plan.congress, "source": plan.source, "loaded": plan.load_rows,

@@ -144,7 +144,9 @@ def report_lines(report: dict) -> list[str]:
     """The change report as lines for a terminal or the admin."""
     lines = []
     congress = report.get("congress") or {}
-    if congress.get("before") != congress.get("after"):
+    if congress and congress.get("before") is None:
+        lines.append(f"first load: the {congress.get('after')}th Congress's roster")
+    elif congress.get("before") != congress.get("after"):
         lines.append(f"roster: {congress.get('before') or 'none'}th -> {congress.get('after')}th Congress")
     crosswalk = report.get("crosswalk") or {}
     if crosswalk:
@@ -156,6 +158,8 @@ def report_lines(report: dict) -> list[str]:
         lines.append(f"{title}: {len(entries)}")
         for e in entries:
             detail = f" (from {e['from']})" if key == "moved" else ""
+            if key == "phone_changed":
+                detail = f" ({e['from'] or 'none'} -> {e['to'] or 'none'})"
             if key == "offices_changed":
                 detail = f" (+{e['added']} -{e['removed']} ~{e['changed']})"
             work = e.get("queued_work")
