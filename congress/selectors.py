@@ -168,8 +168,11 @@ class Lookup:
 
     @property
     def house_from_zip(self) -> bool:
-        """The House member is certain from the ZIP alone: a street address would make sure."""
-        return self.accuracy == "zip" and self.representative is not None
+        """The ZIP alone named the House member of a state with several seats: a street address would make
+        sure. (In a one-seat state or territory the state decides the seat; an address adds nothing.)"""
+        if self.accuracy != "zip" or self.representative is None or self.state is None:
+            return False
+        return len(self.snapshot.seats.get(self.state, ())) > 1
 
     @property
     def senators(self) -> list[Legislator]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -15,10 +18,33 @@ from django.views.decorators.http import require_http_methods
 
 from campaign import roles
 from campaign.throttles import throttle_wait
+from congress import selectors as congress_selectors
+from congress.models import Legislator
 from petitions import selectors, services
 from petitions.api import share_url, sign
 from petitions.models import Petition
 from petitions.sign_input import FORM_ONLY, INPUT_NAMES, signature_input_clean
+
+# The ZIP a person signed with, for their own thank-you page only: a cookie scoped to that page's path,
+# never the URL (URLs land in logs, history and shared links; the referral code in the thank-you URL is
+# public, so it must not name the signer's district either). The no-JS form's answer sets it, the form's
+# script sets the same cookie before it goes to the page. Short-lived: a shared computer forgets it soon.
+THANKS_ZIP_COOKIE = "petition_zip"
+THANKS_ZIP_MAX_AGE = 30 * 60
+# More possible members than this are not listed (a ZIP without a crosswalk row leaves a whole delegation).
+CANDIDATES_SHOWN = 8
+
+# Apps higher up offer a signer's next steps here without this app importing them (outreach offers the
+# campaign's call and letter pages): name -> provider(petition) -> [{"kind", "label", "url"}, ...].
+_NEXT_STEPS: dict[str, Callable[[Petition], list[dict]]] = {}
+
+
+def register_next_steps(*, name: str, provider: Callable[[Petition], list[dict]]) -> None:
+    _NEXT_STEPS[name] = provider
+
+
+def _next_steps(petition: Petition) -> list[dict]:
+    return [step for _, provider in sorted(_NEXT_STEPS.items()) for step in provider(petition)]
 
 
 def _context(request, petition: Petition, *, embed: bool, values=None, errors=None) -> dict:
@@ -80,7 +106,19 @@ def _page(request, slug: str, *, embed: bool):
         )
     result = sign(petition, data, request=request, token_required=True)  # open: checked above
     # 303: the browser follows with a GET, so reloading the thank-you page does not post again.
-    return HttpResponseRedirect(_thanks_url(petition, result.ref_code, embed=embed), status=303)
+    response = HttpResponseRedirect(_thanks_url(petition, result.ref_code, embed=embed), status=303)
+    zip_match = congress_selectors.ZIP_RE.match(data.get("postal_code") or "")
+    if zip_match and not embed:  # a third-party frame would not send the cookie back anyway
+        response.set_cookie(
+            THANKS_ZIP_COOKIE,
+            zip_match.group(1),
+            max_age=THANKS_ZIP_MAX_AGE,
+            path=reverse("petitions:thanks", kwargs={"slug": petition.slug}),
+            secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
+            httponly=False,  # the form's script writes the same cookie; an HttpOnly one would refuse it
+            samesite="Lax",
+        )
+    return response
 
 
 @never_cache
@@ -100,6 +138,47 @@ def petition_embed(request, slug: str):
     return _page(request, slug, embed=True)
 
 
+@dataclass
+class Members:
+    """The signer's members of Congress from the ZIP they signed with, saying only what is certain."""
+
+    senators: list[Legislator] = field(default_factory=list)
+    representative: Legislator | None = None
+    # The ZIP alone named the representative of a state with several seats: an address would make sure.
+    house_from_zip: bool = False
+    # The ZIP leaves the representative (or, across a state line, every member) open.
+    uncertain: bool = False
+    cross_state: bool = False
+    candidates: list[Legislator] = field(default_factory=list)
+    more_candidates: bool = False
+
+
+def _members_from_zip(zip5: str) -> Members | None:
+    try:
+        lookup = congress_selectors.zip_lookup(zip5)
+    except (ValueError, congress_selectors.ZipNotFound, congress_selectors.NoCongressData):
+        return None
+    representative = lookup.representative
+    if not (lookup.legislators or lookup.candidates):
+        return None  # a military or freely associated ZIP: the voting address decides, nothing to show
+    return Members(
+        senators=lookup.senators,
+        representative=representative,
+        house_from_zip=lookup.house_from_zip,
+        uncertain=representative is None and lookup.needs_address,
+        cross_state=lookup.state is None,
+        candidates=lookup.candidates[:CANDIDATES_SHOWN],
+        more_candidates=len(lookup.candidates) > CANDIDATES_SHOWN,
+    )
+
+
+def _pages_phrase(steps: list[dict]) -> str:
+    kinds = {step["kind"] for step in steps}
+    if {"call", "letter"} <= kinds:
+        return "the call or letter page"
+    return "the call page" if "call" in kinds else "the letter page" if "letter" in kinds else ""
+
+
 def _thanks(request, slug: str, *, embed: bool):
     petition = selectors.petition_public_get(slug=slug)
     if petition is None:
@@ -108,7 +187,12 @@ def _thanks(request, slug: str, *, embed: bool):
     ref = ref if ref.replace("-", "").replace("_", "").isalnum() and len(ref) <= 16 else ""
     url = share_url(petition, ref)
     text = f"I signed: {petition.title}"
+    zip_match = None if embed else congress_selectors.ZIP_RE.match(request.COOKIES.get(THANKS_ZIP_COOKIE, ""))
+    next_steps = _next_steps(petition)
     context = {
+        "members": _members_from_zip(zip_match.group(1)) if zip_match else None,
+        "next_steps": next_steps,
+        "pages_phrase": _pages_phrase(next_steps),
         "petition": petition,
         "count": selectors.signature_counts(petition_id=petition.pk).public,
         "share_url": url,
@@ -124,6 +208,7 @@ def _thanks(request, slug: str, *, embed: bool):
     return render(request, "petitions/thanks.html", context)
 
 
+@never_cache  # it shows the signer's own members, read from their cookie: no shared cache may keep it
 @require_http_methods(["GET"])
 def thanks(request, slug: str):
     return _thanks(request, slug, embed=False)

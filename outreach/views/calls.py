@@ -7,7 +7,9 @@ holds behind a proxy. An unsigned or forged request gets 403 before anything is 
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from dataclasses import dataclass, field
 from functools import wraps
 
 from django import forms
@@ -19,11 +21,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaign.clientip import client_ip
+from campaign.throttles import throttle_wait
 from outreach import telephony
+from outreach.lookup import LookupUnavailable, constituent_lookup
 from outreach.models import CallFeedback, CallLeg, CallSession
 from outreach.selectors import calls as selectors
 from outreach.services import calls as services
+from outreach.targets import NeedsAddress
 from outreach.telephony import twiml
+from outreach.views import certainty
 
 log = logging.getLogger("outreach.calls")
 
@@ -175,6 +181,8 @@ class CallForm(forms.Form):
     postal_code = forms.CharField(max_length=10, label="ZIP code")
     address = forms.CharField(max_length=300, required=False, label="Street address (if we ask for it)")
     consent = forms.BooleanField(required=True, label=services.CONSENT_TEXT)
+    # What the person saw before pressing "Call me now": see _confirm_token.
+    confirm = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
 
 class FeedbackForm(forms.Form):
@@ -190,40 +198,134 @@ def _page_action(slug: str):
         raise Http404("No call campaign here.") from exc
 
 
+SPLIT_ZIP_MESSAGE = "This ZIP code spans several districts: add your street address to find your representative."
+CROSS_STATE_MESSAGE = "This ZIP code crosses a state line: add your street address to find your members of Congress."
+UNMATCHED_MESSAGE = "We could not place this street address in one district. Check it, with the house number."
+
+
+def _confirm_token(postal_code: str, address: str) -> str:
+    """Names the ZIP and address whose targets the page showed. A confirmation counts only for those: a
+    person who changes either before pressing "Call me now" is shown the new targets first."""
+    return hashlib.sha256(f"{postal_code.strip()}\n{address.strip()}".encode()).hexdigest()[:16]
+
+
+@dataclass
+class TargetCheck:
+    """What the page shows before a call: the targets, or why it needs a street address first."""
+
+    targets: list = field(default_factory=list)
+    house_from_zip: bool = False
+    needs_address: bool = False
+    cross_state: bool = False
+    address_given: bool = False
+    candidates: list = field(default_factory=list)
+    more_candidates: bool = False
+    confirm_token: str = ""
+
+
+def _check_targets(action, form: CallForm) -> TargetCheck | None:
+    """Find whom the call would reach. Adds the errors to the form (and returns None) when it cannot."""
+    data = form.cleaned_data
+    postal_code, address = data["postal_code"].strip(), data["address"].strip()
+    try:
+        services.phone_normalize(data["phone"])
+    except services.PhoneRejected as exc:
+        form.add_error("phone", str(exc))
+    try:
+        lookup = constituent_lookup(postal_code=postal_code, street=address)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    check = TargetCheck(address_given=bool(address), confirm_token=_confirm_token(postal_code, address))
+    try:
+        check.targets = selectors.action_targets(action, lookup)
+    except NeedsAddress:
+        check.needs_address = True
+        check.cross_state = lookup.state is None
+        shown = certainty.CANDIDATES_SHOWN
+        check.candidates, check.more_candidates = lookup.candidates[:shown], len(lookup.candidates) > shown
+        if address:
+            form.add_error("address", UNMATCHED_MESSAGE)
+        else:
+            form.add_error("address", CROSS_STATE_MESSAGE if check.cross_state else SPLIT_ZIP_MESSAGE)
+        return check
+    check.house_from_zip = certainty.house_target_from_zip(lookup, [t.legislator for t in check.targets])
+    return check
+
+
+def _start(request, action, form: CallForm):
+    """Start the call and go to its page, or show the page again with the reason it did not start."""
+    data = form.cleaned_data
+    try:
+        session = services.call_session_start(
+            action=action,
+            phone=data["phone"],
+            postal_code=data["postal_code"].strip(),
+            address=data["address"].strip(),
+            consent=data["consent"],
+            source="call-page",
+            ip=client_ip(request),
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        status = 400
+    except services.CallLimited as exc:
+        form.add_error(None, str(exc))
+        status = 429
+    except services.CallBlocked as exc:
+        form.add_error(None, str(exc))
+        status = 403
+    except (services.OfficesClosed, services.CallUnavailable) as exc:
+        form.add_error(None, str(exc))
+        status = 409 if isinstance(exc, services.OfficesClosed) else 503
+    else:
+        return redirect("calls-session-page", slug=action.campaign.slug, session_id=session.id)
+    return _render_page(request, action, form, None, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def call_page(request, slug):
+    """The call page, in two steps when the person's own members are the targets and the ZIP alone named
+    the representative: the first POST shows whom the call reaches and offers the street address; "Call
+    me now" then starts it. A certain answer (an address that placed the person, senators only, a one-seat
+    state, fixed targets) starts the call on the first POST. No JavaScript is needed."""
     action = _page_action(slug)
     form = CallForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            session = services.call_session_start(
-                action=action,
-                phone=data["phone"],
-                postal_code=data["postal_code"].strip(),
-                address=data["address"].strip(),
-                consent=data["consent"],
-                source="call-page",
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            status = 400
-        except services.CallLimited as exc:
-            form.add_error(None, str(exc))
-            status = 429
-        except services.CallBlocked as exc:
-            form.add_error(None, str(exc))
-            status = 403
-        except (services.OfficesClosed, services.CallUnavailable) as exc:
-            form.add_error(None, str(exc))
-            status = 409 if isinstance(exc, services.OfficesClosed) else 503
-        else:
-            return redirect("calls-session-page", slug=slug, session_id=session.id)
-    elif request.method == "POST":
-        status = 400
-    context = {"action": action, "campaign": action.campaign, "form": form, "targets": selectors.fixed_targets(action)}
+    if request.method != "POST":
+        return _render_page(request, action, form, None, status=200)
+    if not form.is_valid():
+        return _render_page(request, action, form, None, status=400)
+    data = form.cleaned_data
+    confirmed = data["confirm"] == _confirm_token(data["postal_code"], data["address"])
+    if not services._needs_lookup(action) or confirmed:
+        return _start(request, action, form)
+
+    wait = throttle_wait(request, ip_scope="lookup_address_ip") if data["address"].strip() else None
+    if wait is not None:  # each address is a geocoder request: the lookup API's limit applies
+        form.add_error(None, f"Too many attempts. Please try again in {wait} seconds.")
+        response = _render_page(request, action, form, None, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        check = _check_targets(action, form)
+    except LookupUnavailable as exc:
+        form.add_error(None, str(exc))
+        return _render_page(request, action, form, None, status=503)
+    if form.errors:
+        return _render_page(request, action, form, check, status=400)
+    if check is not None and check.house_from_zip:
+        return _render_page(request, action, form, check, status=200)
+    return _start(request, action, form)
+
+
+def _render_page(request, action, form: CallForm, check: TargetCheck | None, *, status: int):
+    context = {
+        "action": action,
+        "campaign": action.campaign,
+        "form": form,
+        "targets": selectors.fixed_targets(action),
+        "check": check,
+    }
     return render(request, "outreach/calls/page.html", context, status=status)
 
 

@@ -19,6 +19,7 @@ from outreach.lookup import LookupUnavailable
 from outreach.models import LetterAction, PetitionDeliveryBatch
 from outreach.selectors import letters as selectors
 from outreach.services import letters as services
+from outreach.views import certainty
 
 
 class LetterForm(forms.Form):
@@ -60,6 +61,19 @@ class LetterForm(forms.Form):
         return data
 
 
+def _recipients(draft) -> str:
+    return ",".join(sorted(leg.bioguide_id for leg in draft.legislators))
+
+
+def _found_by(draft) -> str:
+    """How the preview's recipients were found: "address" (the geocoder placed the street address), "zip"
+    (it could not, and the ZIP alone named the representative: checking the street would make sure), or ""
+    (nothing worth saying: no House recipient, or a one-seat state, where the state decides)."""
+    if draft.lookup.accuracy == "address":
+        return "address"
+    return "zip" if certainty.house_target_from_zip(draft.lookup, draft.legislators) else ""
+
+
 @require_http_methods(["GET", "POST"])
 def letter_page(request, slug: str):
     action = get_object_or_404(LetterAction.objects.select_related("campaign"), slug=slug, is_active=True)
@@ -77,14 +91,25 @@ def letter_page(request, slug: str):
         return response
     if request.method == "POST" and open_now and form.is_valid():
         kwargs = form.service_kwargs()
+        draft_kwargs = {k: v for k, v in kwargs.items() if k not in ("prefix", "email", "phone")}
         try:
-            if request.POST.get("step") == "send":
+            draft = None
+            shown = request.POST.get("recipients")  # posted by the preview: whom it showed
+            if request.POST.get("step") == "send" and shown is not None:
+                # An address changed after the preview may change the recipients: show them before sending.
+                draft = services.letter_draft(action=action, **draft_kwargs)
+                context["recipients_changed"] = _recipients(draft) != shown
+            if request.POST.get("step") == "send" and not context.get("recipients_changed"):
                 result = services.letter_submit(action=action, **kwargs)
                 context.update(step="result", letters=result.letters, submission_id=result.submission_id)
             else:
-                draft_kwargs = {k: v for k, v in kwargs.items() if k not in ("prefix", "email", "phone")}
-                draft = services.letter_draft(action=action, **draft_kwargs)
-                context.update(step="preview", previews=draft.previews)
+                draft = draft or services.letter_draft(action=action, **draft_kwargs)
+                found_by = _found_by(draft)
+                if found_by == "zip":
+                    form.fields["address_line"].widget.attrs["aria-describedby"] = "address-note"
+                context.update(
+                    step="preview", previews=draft.previews, found_by=found_by, recipients=_recipients(draft)
+                )
         except services.LetterInputError as exc:
             for field, messages in exc.errors.items():
                 for message in messages:
