@@ -68,8 +68,8 @@ def _create_letters(n: int, tag: str) -> list[str]:
     from django.db import transaction
     from django.utils import timezone
 
-    from campaign.models import Campaign
     from contacts.models import Contact
+    from organizing.models import Campaign
     from outreach.models import CwcOffice, Letter, LetterAction, LetterSubmission
 
     now = timezone.now()
@@ -139,8 +139,8 @@ def _create_letters(n: int, tag: str) -> list[str]:
 
 
 def _cleanup(tag: str) -> None:
-    from campaign.models import Campaign
     from contacts.models import Contact
+    from organizing.models import Campaign
 
     Campaign.objects.filter(slug=f"bench-{tag}").delete()
     Contact.objects.filter(email__startswith=f"bench-{tag}-").delete()
@@ -183,8 +183,8 @@ class RemoteFake:
 def run(workers: int, n: int, fake: RemoteFake, log_dir: Path) -> float:
     from django.db import transaction
 
+    from outreach import publish
     from outreach.models import Letter
-    from outreach.services.letters import letters_enqueue_on_commit
 
     tag = uuid.uuid4().hex[:8]
     ids = _create_letters(n, tag)
@@ -195,7 +195,7 @@ def run(workers: int, n: int, fake: RemoteFake, log_dir: Path) -> float:
         cpu_before = [cpu_seconds(p.pid) for p in procs] + [cpu_seconds(fake.proc.pid)]
         started = time.perf_counter()
         with transaction.atomic():
-            letters_enqueue_on_commit(ids)
+            publish.deliver_letters(ids)
         deadline = time.monotonic() + max(120.0, n / 20)
         while time.monotonic() < deadline:
             # Polled with a pause so the poll itself costs the fake next to nothing.

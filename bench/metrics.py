@@ -46,7 +46,7 @@ def _prepare() -> tuple[str, int]:
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
-    from campaign.models import Campaign
+    from organizing.models import Campaign
     from outreach.models import CallSession, Letter
     from petitions.models import Signature
 
@@ -83,8 +83,8 @@ def _seq_scans(campaign_pk: int) -> list[str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from campaign.metrics import campaign_metrics, period_for
-    from campaign.models import Campaign
+    from organizing.models import Campaign
+    from reporting.metrics import campaign_metrics, period_for
 
     campaign = Campaign.objects.get(pk=campaign_pk)
     with CaptureQueriesContext(connection) as captured:

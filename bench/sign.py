@@ -152,7 +152,7 @@ def _prepare() -> int:
     from django.db import connection
 
     from bench.urls import SIGN_BASELINE_TABLE
-    from campaign.models import Campaign
+    from organizing.models import Campaign
     from petitions.models import Petition, Signature
 
     with connection.cursor() as cursor:

@@ -1,17 +1,10 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
-def _ensure_roles(sender, **kwargs):
-    from campaign.roles import roles_ensure
+class SiteConfig(AppConfig):
+    """The project package, installed for its management commands (runstack, seed_demo, seed_load) and
+    its templates (home page, login). Its label is "site": "campaign" belongs to the campaign domain."""
 
-    roles_ensure()
-
-
-class CampaignConfig(AppConfig):
     name = "campaign"
-    verbose_name = "Campaigns"
-
-    def ready(self):
-        # The role groups exist after every migrate (and after a test database is emptied and re-set up).
-        post_migrate.connect(_ensure_roles, sender=self)
+    label = "site"
+    verbose_name = "Site"

@@ -12,20 +12,22 @@ import datetime as dt
 import math
 import random
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Generic, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
 
-from campaign.models import Campaign
 from congress.selectors import current_snapshot
 from contacts.models import Contact
+from organizing.models import Campaign
 from outreach.models import CallFeedback, CallLeg, CallSession, Letter, LetterSubmission
-from outreach.services.calls import call_action_demo_seed
-from outreach.services.letters import demo_letter_action_seed
+from outreach.services.call_demo import call_action_demo_seed
+from outreach.services.letter_demo import demo_letter_action_seed
+from petitions.counts import signature_counts_reconcile
+from petitions.demo import demo_petition_seed
 from petitions.models import Petition, Signature, new_ref_code
-from petitions.services import demo_petition_seed, signature_counts_reconcile
 
 BATCH = 5000
 SOURCES = [("", 30), ("email", 25), ("facebook", 14), ("twitter", 8), ("partner-aclu", 8), ("embed", 6), ("sms", 5)]
@@ -52,12 +54,15 @@ def _explicit_created_at(*models):
             f.auto_now_add = value
 
 
-class _Picker:
-    def __init__(self, rng: random.Random, weighted: list[tuple[object, int]]):
+_T = TypeVar("_T")
+
+
+class _Picker(Generic[_T]):
+    def __init__(self, rng: random.Random, weighted: Sequence[tuple[_T, int]]):
         self.rng, self.items = rng, [item for item, _ in weighted]
         self.weights = [w for _, w in weighted]
 
-    def __call__(self):
+    def __call__(self) -> _T:
         return self.rng.choices(self.items, self.weights)[0]
 
 
@@ -134,7 +139,8 @@ def load_generate(
 
     with _explicit_created_at(Contact, Signature, CallSession, LetterSubmission, Letter):
         # --- signatures, each from a new contact
-        done, referrers = 0, []
+        done = 0
+        referrers: list[int] = []
         for size in _chunks(signatures):
             moments = _moments(rng, size, start=start, days=days)
             places = [seat() for _ in range(size)]
@@ -219,12 +225,14 @@ def load_generate(
         done = 0
         for size in _chunks(letters):
             moments = _moments(rng, size, start=start, days=days)
-            writers, submissions, rows = [], [], []
+            writers: list[Contact] = []
+            submissions: list[LetterSubmission] = []
+            letter_rows: list[Letter] = []
             i = 0
-            while len(rows) < size:
+            while len(letter_rows) < size:
                 state, district = seat()
                 district = district if district is not None else snap.seats.get(state, (0,))[0]
-                when = moments[min(len(rows), size - 1)]
+                when = moments[min(len(letter_rows), size - 1)]
                 contact = person(done + i, "l", when, state, district)
                 writers.append(contact)
                 submission = LetterSubmission(
@@ -245,10 +253,10 @@ def load_generate(
                 )
                 submissions.append(submission)
                 for member in members(state, district):
-                    if len(rows) >= size:
+                    if len(letter_rows) >= size:
                         break
                     status = status_of()
-                    rows.append(
+                    letter_rows.append(
                         Letter(
                             action=letter_action,
                             contact=contact,
@@ -269,7 +277,7 @@ def load_generate(
             with transaction.atomic():
                 Contact.objects.bulk_create(writers)
                 LetterSubmission.objects.bulk_create(submissions)
-                Letter.objects.bulk_create(rows)
+                Letter.objects.bulk_create(letter_rows)
             done += size
             progress("letters", done, letters)
     return {"signatures": signatures, "calls": calls, "letters": letters, "petition": petition.slug}

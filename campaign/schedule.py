@@ -42,11 +42,11 @@ def beat_schedule(*, congress_source: str, rollup_refresh_seconds: int = 30) -> 
     # last ROLLUP_RECHECK_DAYS nightly, for statuses that change after their day (late confirmations,
     # letters sent after retries).
     schedule["metrics-rollups-refresh"] = {
-        "task": "campaign.tasks.metrics_rollups_refresh",
+        "task": "reporting.tasks.metrics_rollups_refresh",
         "schedule": float(rollup_refresh_seconds),
     }
     schedule["metrics-rollups-recheck"] = {
-        "task": "campaign.tasks.metrics_rollups_recheck",
+        "task": "reporting.tasks.metrics_rollups_recheck",
         "schedule": crontab(hour=3, minute=23),
     }
     return schedule

@@ -26,6 +26,8 @@ def warm_up() -> None:
     get_resolver().url_patterns  # noqa: B018 (the property imports every URL module)
     usps.states()
     celery_app.connection_for_write().release()  # imports the broker transport; connects to nothing
+    # Every app's tasks, so publishing one by name (infra/tasks.py) finds it registered.
+    celery_app.loader.import_default_modules()
     gc.collect()  # garbage from loading goes first, so it is not frozen with the rest
     gc.freeze()
 

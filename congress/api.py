@@ -9,9 +9,9 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from campaign.errors import ServiceUnavailable
-from campaign.throttles import ScopedIPThrottle
 from congress import geocoder, selectors
+from infra.errors import ServiceUnavailable
+from infra.throttles import ScopedIPThrottle
 
 
 class RepresentativesQuery(serializers.Serializer):

@@ -98,7 +98,7 @@ def _build_snapshot(version: int, congress: int, lines_congress: int) -> Snapsho
     for leg in members:
         if leg.chamber == "senate":
             senators.setdefault(leg.state, []).append(leg)
-        else:
+        elif leg.district is not None:  # always for the House (legislator_district_matches_chamber)
             house[(leg.state, leg.district)] = leg
     seat_sets: dict[str, set[int]] = {t: {0} for t in SINGLE_SEAT_TERRITORIES}
     zips: dict[str, list[tuple[str, int]]] = {}

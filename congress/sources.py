@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -110,7 +111,8 @@ def _fetch(source: str, name: str) -> tuple[bytes, datetime | None]:
     return data, datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
 
-def _json_list(name: str, raw: bytes) -> list:
+def _json(name: str, raw: bytes) -> Any:
+    # Any: the caller checks the shape (a list, or for memberships an object) with _require.
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -118,7 +120,7 @@ def _json_list(name: str, raw: bytes) -> list:
     return data
 
 
-def _require(name: str, condition: bool, problem: str) -> None:
+def _require(name: str, condition: object, problem: str) -> None:
     if not condition:
         raise DataError(name, problem)
 
@@ -134,7 +136,7 @@ def _title(term_type: str, state: str) -> str:
 
 
 def parse_legislators(raw: bytes) -> list[dict]:
-    data = _json_list(LEGISLATORS, raw)
+    data = _json(LEGISLATORS, raw)
     _require(LEGISLATORS, isinstance(data, list) and data, "expected a non-empty JSON list of legislators")
     rows = []
     seen = set()
@@ -184,7 +186,7 @@ def parse_legislators(raw: bytes) -> list[dict]:
 
 
 def parse_social(raw: bytes) -> dict[str, dict]:
-    data = _json_list(SOCIAL, raw)
+    data = _json(SOCIAL, raw)
     _require(SOCIAL, isinstance(data, list), "expected a JSON list")
     out = {}
     for i, entry in enumerate(data):
@@ -207,7 +209,7 @@ def _float(value):
 
 
 def parse_offices(raw: bytes) -> list[dict]:
-    data = _json_list(OFFICES, raw)
+    data = _json(OFFICES, raw)
     _require(OFFICES, isinstance(data, list), "expected a JSON list")
     rows = []
     for i, entry in enumerate(data):
@@ -239,7 +241,7 @@ def parse_offices(raw: bytes) -> list[dict]:
 
 
 def parse_committees(raw: bytes) -> list[dict]:
-    data = _json_list(COMMITTEES, raw)
+    data = _json(COMMITTEES, raw)
     _require(COMMITTEES, isinstance(data, list) and data, "expected a non-empty JSON list")
     rows = []
     for i, c in enumerate(data):
@@ -281,7 +283,7 @@ def parse_committees(raw: bytes) -> list[dict]:
 
 
 def parse_memberships(raw: bytes) -> list[dict]:
-    data = _json_list(MEMBERSHIP, raw)
+    data = _json(MEMBERSHIP, raw)
     _require(MEMBERSHIP, isinstance(data, dict), "expected a JSON object keyed by committee id")
     rows = []
     for committee_id, members in data.items():
@@ -323,7 +325,8 @@ def parse_crosswalk(raw: bytes) -> list[tuple[str, str, int]]:
     return sorted(rows)
 
 
-_PARSERS: dict[str, Callable[[bytes], object]] = {
+# Any: each file parses to its own shape; load_dataset hands each to its Dataset field.
+_PARSERS: dict[str, Callable[[bytes], Any]] = {
     LEGISLATORS: parse_legislators,
     OFFICES: parse_offices,
     SOCIAL: parse_social,
@@ -335,7 +338,7 @@ _PARSERS: dict[str, Callable[[bytes], object]] = {
 
 def load_dataset(source: str, progress: Callable[[str], None] = lambda _m: None) -> Dataset:
     """Read and validate every file before anything is written: a bad file fails the whole load."""
-    parsed: dict[str, object] = {}
+    parsed: dict[str, Any] = {}
     newest: datetime | None = None
     digest = ""
     for n, name in enumerate(FILES, start=1):
@@ -345,19 +348,19 @@ def load_dataset(source: str, progress: Callable[[str], None] = lambda _m: None)
             digest = hashlib.sha256(raw).hexdigest()
         if when and (newest is None or when > newest):
             newest = when
-        size = len(parsed[name])  # type: ignore[arg-type]
+        size = len(parsed[name])
         progress(f"[{n}/{len(FILES)}] read {name}: {size} records")
-    legislators = parsed[LEGISLATORS]
-    social = parsed[SOCIAL]
-    for row in legislators:  # type: ignore[union-attr]
-        row["social"] = social.get(row["bioguide_id"], {})  # type: ignore[union-attr]
+    legislators: list[dict[str, Any]] = parsed[LEGISLATORS]
+    social: dict[str, dict[str, str]] = parsed[SOCIAL]
+    for row in legislators:
+        row["social"] = social.get(row["bioguide_id"], {})
     return Dataset(
         source=source,
-        legislators=legislators,  # type: ignore[arg-type]
-        offices=parsed[OFFICES],  # type: ignore[arg-type]
-        committees=parsed[COMMITTEES],  # type: ignore[arg-type]
-        memberships=parsed[MEMBERSHIP],  # type: ignore[arg-type]
-        crosswalk=parsed[CROSSWALK],  # type: ignore[arg-type]
+        legislators=legislators,
+        offices=parsed[OFFICES],
+        committees=parsed[COMMITTEES],
+        memberships=parsed[MEMBERSHIP],
+        crosswalk=parsed[CROSSWALK],
         upstream_date=newest,
         crosswalk_digest=digest,
     )

@@ -8,10 +8,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 
-from campaign.admin_csv import export_csv
-from campaign.roles import can_see_personal_data
 from contacts.models import PERSONAL_FIELDS, ConsentRecord, ConsentText, Contact, Tag
 from contacts.services import contact_erase, contact_export
+from infra.admin_csv import export_csv
+from organizing.roles import can_see_personal_data
 
 OTHER_FIELDS = (
     "region",

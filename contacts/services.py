@@ -3,6 +3,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
@@ -11,10 +13,13 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from campaign.dbutil import insert_or_skip
 from contacts.models import PERSONAL_FIELDS, ConsentRecord, ConsentText, Contact
-from contacts.privacy import keyed_hash
 from contacts.selectors import consent_latest
+from infra.dbutil import insert_or_skip
+from infra.privacy import keyed_hash
+
+if TYPE_CHECKING:
+    from congress.selectors import Lookup
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +42,7 @@ class District:
     accuracy: str  # "zip" or "address"
 
     @classmethod
-    def from_lookup(cls, lookup, *, accuracy: str | None = None) -> District | None:
+    def from_lookup(cls, lookup: Lookup, *, accuracy: str | None = None) -> District | None:
         """The state and district a congress lookup is sure of, or None when not even the state is."""
         if not lookup.state or lookup.state not in lookup.snapshot.seats:
             return None  # no state (a ZIP across a state line), or one no member represents (military)
@@ -45,7 +50,7 @@ class District:
             state=lookup.state, district=lookup.district, congress=lookup.congress, accuracy=accuracy or lookup.accuracy
         )
 
-    def as_fields(self) -> dict:
+    def as_fields(self) -> dict[str, Any]:
         return {
             "district_state": self.state,
             "district": self.district,
@@ -82,25 +87,25 @@ def contact_upsert(
     if unknown:
         raise TypeError(f"unknown contact fields: {sorted(unknown)}")
     email = email.strip()
-    clean = {k: (v or "").strip() for k, v in fields.items()}
+    clean: dict[str, Any] = {k: (v or "").strip() for k, v in fields.items()}
     district_fields = district.as_fields() if district is not None else {}
     # Insert first: most signers are new, and a concurrent request with the same email waits on the unique
     # index and then inserts nothing, so both end with the one row.
     contact = Contact(email=email, source=source, **clean, **district_fields)
     if insert_or_skip(contact):
         return contact, True
-    contact = contact_by_email(email)
-    if contact is None:  # the holder of the email was deleted between the two statements
+    existing = contact_by_email(email)
+    if existing is None:  # the holder of the email was deleted between the two statements
         return contact_upsert(email=email, source=source, district=district, **fields)
-    changed = [k for k, v in clean.items() if v and getattr(contact, k) != v]
-    if district_fields and _district_is_better(contact, district):
+    changed = [k for k, v in clean.items() if v and getattr(existing, k) != v]
+    if district is not None and _district_is_better(existing, district):
         changed += list(district_fields)
         clean.update(district_fields)
     if changed:
         for k in changed:
-            setattr(contact, k, clean[k])
-        contact.save(update_fields=[*changed, "updated_at"])
-    return contact, False
+            setattr(existing, k, clean[k])
+        existing.save(update_fields=[*changed, "updated_at"])
+    return existing, False
 
 
 def contact_by_email(email: str) -> Contact | None:
@@ -182,7 +187,8 @@ def contact_from_unsubscribe_token(token: str) -> Contact:
         payload = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
     except signing.BadSignature as exc:
         raise BadToken("invalid unsubscribe link") from exc
-    contact = Contact.objects.filter(pk=payload.get("c")).first() if isinstance(payload, dict) else None
+    contact_id = payload.get("c") if isinstance(payload, dict) else None
+    contact = Contact.objects.filter(pk=contact_id).first() if isinstance(contact_id, int) else None
     if contact is None:
         raise BadToken("unknown contact")
     return contact
@@ -211,7 +217,7 @@ def contact_unsubscribe(*, contact: Contact, ip: str = "") -> Contact:
 # --- Export and erasure ---------------------------------------------------------------------------
 # Other apps hold data about a person too (signatures, calls, letters). Each registers a function that
 # returns its part of the export and one that anonymizes its part, so contacts needs no import of them.
-ExportFn = Callable[[Contact], dict]
+ExportFn = Callable[[Contact], object]  # JSON-ready data
 EraseFn = Callable[[Contact], None]
 _exporters: dict[str, ExportFn] = {}
 _erasers: dict[str, EraseFn] = {}
@@ -222,13 +228,13 @@ def register_personal_data(*, name: str, export: ExportFn, erase: EraseFn) -> No
     _erasers[name] = erase
 
 
-def _dt(value) -> str | None:
+def _dt(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def contact_export(*, contact: Contact) -> dict:
+def contact_export(*, contact: Contact) -> dict[str, Any]:
     """Everything held about a person, as JSON-ready data (a subject access request)."""
-    data = {
+    data: dict[str, Any] = {
         "contact": {
             "email": contact.email,
             "given_name": contact.given_name,

@@ -2,8 +2,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from campaign.clientip import client_ip
 from contacts.services import BadToken, contact_from_unsubscribe_token, contact_unsubscribe
+from infra.clientip import client_ip
 
 
 @never_cache

@@ -29,7 +29,9 @@ def one_line_address(*, postal_code: str, street: str = "", locality: str = "", 
     return ", ".join(p for p in (street, locality, tail) if p)
 
 
-def constituent_lookup(*, postal_code: str, street: str = "", locality: str = "", region: str = ""):
+def constituent_lookup(
+    *, postal_code: str, street: str = "", locality: str = "", region: str = ""
+) -> congress_selectors.Lookup:
     """congress.selectors.Lookup for a ZIP and, when given, the street address.
 
     Raises ValidationError keyed "postal_code" or "address", or LookupUnavailable."""

@@ -48,7 +48,7 @@ def export(contact: Contact) -> dict:
 def _anonymous_subject(letter: Letter) -> str:
     """The campaign's own subject for this office, with the writer's name and city left out: the writer
     may have typed their own subject, and the template may hold their name."""
-    from outreach.services.letters import SUBJECT_MAX, letter_context, letter_render
+    from outreach.services.letter_compose import SUBJECT_MAX, letter_context, letter_render
 
     if letter.action is None:
         return ERASED

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from campaign.admin_csv import export_csv
-from campaign.roles import can_see_personal_data
+from infra.admin_csv import export_csv
+from organizing.roles import can_see_personal_data
 from petitions.models import Petition, Signature
 from petitions.selectors import signature_counts
 

@@ -10,3 +10,8 @@ class PetitionsConfig(AppConfig):
         from petitions import personal_data
 
         register_personal_data(name="signatures", export=personal_data.export, erase=personal_data.erase)
+
+        from organizing.services import register_campaign_closer
+        from petitions.organizer import petitions_close_for_campaign
+
+        register_campaign_closer(name="petitions", closer=petitions_close_for_campaign)

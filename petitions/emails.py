@@ -8,8 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from contacts.services import unsubscribe_url
+from petitions.mail import confirmation_token
 from petitions.models import Signature
-from petitions.services import confirmation_token
 
 
 def _share_url(signature: Signature) -> str:

@@ -4,8 +4,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-from campaign.models import Campaign
 from contacts.models import Contact
+from organizing.models import Campaign
 
 
 def new_ref_code() -> str:
@@ -88,7 +88,7 @@ class Signature(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     thanked_at = models.DateTimeField(null=True, blank=True)
     # The signature row is the outbox for its first email (confirmation or thank-you): null until a
-    # batch job hands that email to the queue (services.signature_mail_queue).
+    # batch job hands that email to the queue (petitions.mail.signature_mail_queue).
     mail_queued_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -141,7 +141,7 @@ class SignatureCountShard(models.Model):
 
 class SignatureIntake(models.Model):
     """Every signature starts here: the signer's request writes this one narrow row, and a batch job (the
-    drain, services.signature_intake_drain) turns undrained rows into contacts, signatures, count
+    drain, petitions.drain.signature_intake_drain) turns undrained rows into contacts, signatures, count
     increments and consent records a moment later.
 
     A signature touches four wide tables and about twenty indexes; done per request, that write was most

@@ -5,7 +5,8 @@ from petitions.models import Signature, SignatureIntake
 
 
 def _intake_rows(contact: Contact):
-    from petitions.services import intake_email_key, signature_intake_drain
+    from petitions.drain import signature_intake_drain
+    from petitions.intake import intake_email_key
 
     rows = SignatureIntake.objects.filter(email_key=intake_email_key(contact.email))
     # A signature made in the last moments may still wait in the intake: make it first, so it is in

@@ -4,7 +4,7 @@ A DRF serializer deep-copies its declared fields for every instance and runs eac
 layers; on the sign path that was a quarter of the request's CPU. These checks give the same results
 and the same messages as DRF's CharField, EmailField and BooleanField (blank, null, "Not a valid
 string.", length, null and surrogate characters, booleans in DRF's spellings), followed by our own
-rules for the ZIP, the state and the phone. `SignatureIn` in petitions/api.py is built from the same
+rules for the ZIP, the state and the phone. `SignatureIn` in petitions/api_sign.py is built from the same
 table, so the API schema and these checks cannot drift apart.
 """
 

@@ -1,3 +1,6 @@
+"""Thin Celery tasks: they take ids, call one service and own the retry policy. Services never import this
+module (they publish by task name through petitions/publish.py), so it imports them at the top."""
+
 import datetime as dt
 import logging
 
@@ -7,6 +10,11 @@ from django.utils import timezone
 
 from congress.geocoder import GeocoderUnavailable
 from contacts import mail
+from petitions.counts import signature_counts_reconcile
+from petitions.districts import signature_district_resolve
+from petitions.drain import signature_intake_drain
+from petitions.emails import confirmation_message, thank_you_message
+from petitions.mail import signature_mail_queue
 from petitions.models import Petition, Signature
 
 log = logging.getLogger(__name__)
@@ -24,8 +32,6 @@ def _live_signature(signature_id: int) -> Signature | None:
 
 @shared_task(autoretry_for=_TRANSIENT_MAIL, retry_backoff=30, retry_jitter=True, max_retries=8)
 def send_confirmation_email(signature_id: int) -> None:
-    from petitions.emails import confirmation_message
-
     # Claim one of the confirmations asked for, so a retried or duplicated task sends it once; a pending
     # signature only (confirmed meanwhile, or erased: nothing to ask). Released if sending fails.
     claimed = Signature.objects.filter(
@@ -38,6 +44,8 @@ def send_confirmation_email(signature_id: int) -> None:
         return
     signature = _live_signature(signature_id)
     try:
+        if signature is None:  # deleted or erased since the claim: release it and fail, as before
+            raise Signature.DoesNotExist(f"signature {signature_id} is gone")
         mail.send(confirmation_message(signature))
     except Exception:
         Signature.objects.filter(pk=signature_id).update(confirmations_sent=F("confirmations_sent") - 1)
@@ -46,8 +54,6 @@ def send_confirmation_email(signature_id: int) -> None:
 
 @shared_task(autoretry_for=_TRANSIENT_MAIL, retry_backoff=30, retry_jitter=True, max_retries=8)
 def send_thank_you_email(signature_id: int) -> None:
-    from petitions.emails import thank_you_message
-
     # Claim first, so a retried or duplicated task sends one thank-you; release the claim if sending fails.
     claimed = Signature.objects.filter(
         pk=signature_id, status=Signature.Status.CONFIRMED, thanked_at__isnull=True, contact__erased_at__isnull=True
@@ -56,6 +62,8 @@ def send_thank_you_email(signature_id: int) -> None:
         return
     signature = _live_signature(signature_id)
     try:
+        if signature is None:  # deleted or erased since the claim: release it and fail, as before
+            raise Signature.DoesNotExist(f"signature {signature_id} is gone")
         mail.send(thank_you_message(signature))
     except Exception:
         Signature.objects.filter(pk=signature_id).update(thanked_at=None)
@@ -64,24 +72,18 @@ def send_thank_you_email(signature_id: int) -> None:
 
 @shared_task
 def drain_signature_intake() -> None:
-    """Turn the signers' intake rows into signatures (see services.signature_intake_drain)."""
-    from petitions.services import signature_intake_drain
-
+    """Turn the signers' intake rows into signatures (see petitions.drain.signature_intake_drain)."""
     signature_intake_drain()
 
 
 @shared_task
 def queue_signature_emails() -> None:
     """The signing emails' outbox: queue the confirmation or thank-you of new signatures, in batches."""
-    from petitions.services import signature_mail_queue
-
     signature_mail_queue()
 
 
 @shared_task(autoretry_for=(GeocoderUnavailable,), retry_backoff=30, retry_jitter=True, max_retries=6)
 def resolve_signature_district(signature_id: int) -> None:
-    from petitions.services import signature_district_resolve
-
     signature = _live_signature(signature_id)
     if signature is not None:
         signature_district_resolve(signature=signature)
@@ -89,8 +91,6 @@ def resolve_signature_district(signature_id: int) -> None:
 
 @shared_task
 def reconcile_signature_counts() -> None:
-    from petitions.services import signature_counts_reconcile
-
     recent = timezone.now() - dt.timedelta(days=7)
     petitions = Petition.objects.filter(Q(status=Petition.Status.OPEN) | Q(updated_at__gte=recent)).exclude(
         status=Petition.Status.DRAFT

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from petitions import api, views
+from petitions import api_organizer, api_sign, views
 
 app_name = "petitions"
 
@@ -14,10 +14,10 @@ urlpatterns = [
 
 api_urlpatterns = (
     [
-        path("petitions/<slug:slug>/signatures/", api.SignatureCollectionApi.as_view(), name="signatures"),
-        path("petitions/", api.PetitionCollectionApi.as_view(), name="collection"),
-        path("petitions/<slug:slug>/", api.PetitionItemApi.as_view(), name="item"),
-        path("petitions/<slug:slug>/signatures.csv", api.SignatureCsvApi.as_view(), name="signatures-csv"),
+        path("petitions/<slug:slug>/signatures/", api_organizer.SignatureCollectionApi.as_view(), name="signatures"),
+        path("petitions/", api_sign.PetitionCollectionApi.as_view(), name="collection"),
+        path("petitions/<slug:slug>/", api_sign.PetitionItemApi.as_view(), name="item"),
+        path("petitions/<slug:slug>/signatures.csv", api_organizer.SignatureCsvApi.as_view(), name="signatures-csv"),
     ],
     "petitions-api",
 )

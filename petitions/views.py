@@ -16,12 +16,14 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from campaign import roles
-from campaign.throttles import throttle_wait
 from congress import selectors as congress_selectors
 from congress.models import Legislator
-from petitions import selectors, services
-from petitions.api import share_url, sign
+from infra.throttles import throttle_wait
+from organizing import roles
+from petitions import intake, selectors
+from petitions.api_sign import share_url, sign
+from petitions.errors import BadConfirmationLink
+from petitions.mail import signature_confirm, signature_from_confirmation_token
 from petitions.models import Petition
 from petitions.sign_input import FORM_ONLY, INPUT_NAMES, signature_input_clean
 
@@ -59,7 +61,7 @@ def _context(request, petition: Petition, *, embed: bool, values=None, errors=No
         "percent": min(100, round(100 * counts.public / petition.goal)) if petition.goal else 0,
         "values": values,
         "errors": errors or {},
-        "form_token": services.form_token(),
+        "form_token": intake.form_token(),
         "embed": embed,
         "action": reverse("petitions:embed" if embed else "petitions:page", kwargs={"slug": petition.slug}),
         "api_url": reverse("petitions-api:signatures", kwargs={"slug": petition.slug}),
@@ -71,7 +73,7 @@ def _context(request, petition: Petition, *, embed: bool, values=None, errors=No
             embed_url,
             petition.title,
         ),
-        "opt_in_text": services.email_opt_in_text(),
+        "opt_in_text": intake.email_opt_in_text(),
         "is_organizer": roles.can_manage(request.user, petition.campaign),
     }
 
@@ -225,11 +227,11 @@ def embed_thanks(request, slug: str):
 def confirm(request, token: str):
     """GET shows a button, POST confirms: mail scanners open links but do not submit forms."""
     try:
-        signature = services.signature_from_confirmation_token(token)
-    except services.BadConfirmationLink as exc:
+        signature = signature_from_confirmation_token(token)
+    except BadConfirmationLink as exc:
         return render(request, "petitions/confirm_failed.html", {"reason": exc.reason}, status=400)
     if request.method == "POST":
-        signature = services.signature_confirm(signature=signature)
+        signature = signature_confirm(signature=signature)
         return render(
             request,
             "petitions/confirmed.html",

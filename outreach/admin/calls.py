@@ -57,10 +57,10 @@ class CallBlockForm(forms.ModelForm):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from outreach.services.calls import call_block_digest
+        from outreach.services.call_limits import call_block_digest
 
         data = super().clean()
-        if data.get("kind") and "value" in data:
+        if data is not None and data.get("kind") and "value" in data:
             try:
                 self.instance.value_hash, self.instance.label = call_block_digest(
                     kind=data["kind"], value=data["value"]

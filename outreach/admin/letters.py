@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 
 from outreach.models import CwcOffice, Letter, LetterAction, LetterEvent, PetitionDeliveryBatch
-from outreach.services import letters as services
+from outreach.services import letter_moderation as moderation
 
 
 @admin.register(LetterAction)
@@ -37,7 +37,7 @@ class LetterAdmin(admin.ModelAdmin):
     @admin.action(description="Approve held letters (deliver them)", permissions=["moderate"])
     def approve_letters(self, request, queryset):
         done = sum(
-            services.letter_approve(letter=letter, by=f"by user {request.user.pk} (admin)") for letter in queryset
+            moderation.letter_approve(letter=letter, by=f"by user {request.user.pk} (admin)") for letter in queryset
         )
         self.message_user(request, f"{done} letter(s) approved.", messages.SUCCESS)
 
@@ -45,13 +45,14 @@ class LetterAdmin(admin.ModelAdmin):
     def reject_letters(self, request, queryset):
         reason = "abusive or threatening content (admin)"
         done = sum(
-            services.letter_reject(letter=letter, reason=reason, by=f"by user {request.user.pk}") for letter in queryset
+            moderation.letter_reject(letter=letter, reason=reason, by=f"by user {request.user.pk}")
+            for letter in queryset
         )
         self.message_user(request, f"{done} letter(s) rejected.", messages.SUCCESS)
 
     @admin.action(description="Retry failed letters", permissions=["moderate"])
     def requeue_failed(self, request, queryset):
-        done = services.letters_requeue_failed(letter_ids=list(queryset.values_list("pk", flat=True)))
+        done = moderation.letters_requeue_failed(letter_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{done} letter(s) queued again.", messages.SUCCESS)
 
     @admin.action(description="Look the writer up again (letters whose member left office)", permissions=["moderate"])

@@ -11,16 +11,17 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaign import roles
-from campaign.errors import Conflict, ServiceUnavailable
-from campaign.models import Campaign
-from campaign.permissions import IsOrganizer
-from campaign.throttles import ScopedFieldThrottle, ScopedIPThrottle
 from congress.selectors import ZIP_RE
+from infra.errors import Conflict, ServiceUnavailable
+from infra.throttles import ScopedFieldThrottle, ScopedIPThrottle
+from organizing import roles
+from organizing.models import Campaign
+from organizing.permissions import IsOrganizer
 from outreach.lookup import LookupUnavailable
 from outreach.models import Letter
 from outreach.selectors import letters as selectors
-from outreach.services import letters as services
+from outreach.services import letter_compose as compose
+from outreach.services import letter_moderation as moderation
 from outreach.services import petition_delivery
 from petitions.models import Petition
 
@@ -115,9 +116,10 @@ def letter_action_for(campaign: Campaign, action_slug: str | None):
     return found[0]
 
 
-def submit_or_raise(*, action, data: dict) -> services.SubmitResult:
+def submit_or_raise(*, action, data: dict) -> compose.SubmitResult:
+    """The writer's letters; a LetterInputError is the API's 400 with its field errors (infra.errors)."""
     try:
-        return services.letter_submit(
+        return compose.letter_submit(
             action=action,
             prefix=data["prefix"],
             given_name=data["given_name"],
@@ -131,8 +133,6 @@ def submit_or_raise(*, action, data: dict) -> services.SubmitResult:
             subject=data.get("subject"),
             message=data.get("message"),
         )
-    except services.LetterInputError as exc:
-        raise ValidationError(exc.errors) from exc
     except LookupUnavailable as exc:
         raise ServiceUnavailable("The address lookup is unavailable; try again shortly.") from exc
 
@@ -233,7 +233,7 @@ class LetterApproveView(APIView):
     def post(self, request, letter_id):
         letter = _held_letter(letter_id)
         self.check_object_permissions(request, letter)
-        if not services.letter_approve(letter=letter, by=f"by user {request.user.pk}"):
+        if not moderation.letter_approve(letter=letter, by=f"by user {request.user.pk}"):
             raise Conflict(f"The letter is not held (status: {letter.status}).")
         letter.refresh_from_db()
         return Response(LetterSummary(letter).data)
@@ -248,11 +248,9 @@ class LetterRejectView(APIView):
         data.is_valid(raise_exception=True)
         letter = _held_letter(letter_id)
         self.check_object_permissions(request, letter)
-        try:
-            done = services.letter_reject(letter=letter, reason=data.validated_data["reason"],
-                                          by=f"by user {request.user.pk}")  # fmt: skip
-        except services.LetterInputError as exc:
-            raise ValidationError(exc.errors) from exc
+        done = moderation.letter_reject(
+            letter=letter, reason=data.validated_data["reason"], by=f"by user {request.user.pk}"
+        )
         if not done:
             raise Conflict(f"The letter is not held (status: {letter.status}).")
         letter.refresh_from_db()

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 
 from django.template.loader import render_to_string
 
-from campaign.csvexport import csv_stream
+from infra.csvexport import csv_stream
 
 CSV_COLUMNS = [
     "letter_id",

@@ -10,7 +10,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-from campaign.models import Campaign
+from organizing.models import Campaign
+from outreach.models.call_rules import call_action_validate
 from outreach.targets import TargetOrder, TargetRule
 
 __all__ = ["CallAction", "CallBlock", "CallFeedback", "CallLeg", "CallSession"]
@@ -61,8 +62,6 @@ class CallAction(models.Model):
         return self.name
 
     def clean(self):
-        from outreach.services.calls import call_action_validate
-
         call_action_validate(self)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from campaign.models import Campaign
+from organizing.models import Campaign
 from outreach.models import CallAction, CallSession
 from outreach.targets import Target, TargetRule, resolve_targets
 
@@ -16,7 +16,7 @@ class NoCallAction(Exception):
     pass
 
 
-def live_call_actions(now: datetime | None = None):
+def live_call_actions(now: datetime | None = None) -> QuerySet[CallAction]:
     """Call actions taking calls at `now`: active, in an active campaign, inside their dates."""
     now = now or timezone.now()
     return CallAction.objects.select_related("campaign").filter(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypedDict
 
 from django.db.models import Count, QuerySet
 
@@ -20,7 +21,14 @@ def moderation_queue(*, action_slug: str | None = None) -> QuerySet[Letter]:
     return letters
 
 
-def outbox_offices(*, action=None) -> list[dict]:
+class OutboxOffice(TypedDict):
+    bioguide_id: str
+    recipient_name: str
+    recipient_title: str
+    count: int
+
+
+def outbox_offices(*, action=None) -> list[OutboxOffice]:
     """Offices with letters in the outbox: [{bioguide_id, recipient_name, count}]."""
     letters = Letter.objects.filter(status=Letter.Status.IN_OUTBOX)
     if action is not None:

@@ -7,20 +7,27 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 
-from campaign.dbutil import transaction_lock
 from congress import selectors as congress_selectors
+from congress.models import Legislator
+from infra.dbutil import transaction_lock
+from infra.errors import DomainError
+from outreach import publish
 from outreach.models import Letter, LetterAction, LetterEvent, PetitionDeliveredSignature, PetitionDeliveryBatch
-from outreach.services.letters import SUBJECT_MAX, district_label, letter_route, letters_enqueue_on_commit
+from outreach.services.letter_compose import SUBJECT_MAX, district_label
+from outreach.services.letter_routes import letter_recipient_fields, letter_route
 from petitions.models import Petition, Signature
 
 
-class PetitionNotFound(Exception):
-    pass
+class PetitionNotFound(DomainError):
+    status_code = 404
+    message = "No such petition."
 
 
 @dataclass
@@ -30,9 +37,9 @@ class PetitionDeliveryResult:
     letters: int = 0
     signatures: int = 0
     skipped: int = 0  # confirmed signatures with no state at all: no office can be told they are constituents
-    offices: list[dict] = field(default_factory=list)
+    offices: list[dict[str, Any]] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -52,11 +59,11 @@ def _lock_key(petition_id: int) -> int:
     return int(hashlib.sha256(f"petition-delivery:{petition_id}".encode()).hexdigest()[:15], 16)
 
 
-def _delivered(scope: str):
+def _delivered(scope: str) -> Exists:
     return Exists(PetitionDeliveredSignature.objects.filter(signature_id=OuterRef("pk"), batch__scope=scope))
 
 
-def _signers(petition: Petition, congress: int):
+def _signers(petition: Petition, congress: int) -> Iterator[Signer]:
     """Confirmed signatures not yet delivered to every scope, oldest first, read in chunks (a viral
     petition has many; the already delivered ones are left out by the database, not read)."""
     rows = (
@@ -64,11 +71,11 @@ def _signers(petition: Petition, congress: int):
         .annotate(sent_state=_delivered("state"), sent_district=_delivered("district"))
         .filter(Q(sent_state=False) | Q(sent_district=False, district__isnull=False, district_congress=congress))
     )
-    rows = rows.order_by("created_at", "pk").values_list(
+    values = rows.order_by("created_at", "pk").values_list(
         "pk", "contact__given_name", "contact__family_name", "contact__locality", "district_state", "district",
         "district_congress", "sent_state", "sent_district",
     ).iterator(chunk_size=2000)  # fmt: skip
-    for pk, given, family, city, state, district, district_congress, sent_state, sent_district in rows:
+    for pk, given, family, city, state, district, district_congress, sent_state, sent_district in values:
         # The district at signing time, while it is still a district of the current Congress: after
         # redistricting the old number names someone else's district, so only the senators hear of it.
         if district_congress != congress:
@@ -78,7 +85,9 @@ def _signers(petition: Petition, congress: int):
                      district is not None and not sent_district)  # fmt: skip
 
 
-def _letter_text(*, petition, legislator, scope: str, signers: list[Signer], state: str, district) -> tuple[str, str]:
+def _letter_text(
+    *, petition: Petition, legislator: Legislator, scope: str, signers: list[Signer], state: str, district: int | None
+) -> tuple[str, str]:
     count = len(signers)
     who = "constituent" if count == 1 else "constituents"
     where = "district" if scope == "district" else "state"
@@ -97,7 +106,7 @@ def _letter_text(*, petition, legislator, scope: str, signers: list[Signer], sta
     return subject, "\n".join(lines)
 
 
-def petition_letter_text(*, batch: PetitionDeliveryBatch, legislator) -> tuple[str, str]:
+def petition_letter_text(*, batch: PetitionDeliveryBatch, legislator: Legislator) -> tuple[str, str]:
     """A batch's letter written again for another member of the same scope (a successor in the seat),
     from the signatures the batch delivered."""
     petition = Petition.objects.get(pk=batch.petition_id)
@@ -123,7 +132,7 @@ def petition_letter_text(*, batch: PetitionDeliveryBatch, legislator) -> tuple[s
 def petition_deliver(*, slug: str) -> PetitionDeliveryResult:
     petition = Petition.objects.filter(slug=slug).first()
     if petition is None:
-        raise PetitionNotFound(slug)
+        raise PetitionNotFound()
     return petition_deliver_for(petition=petition)
 
 
@@ -137,14 +146,16 @@ def petition_deliver_for(*, petition: Petition) -> PetitionDeliveryResult:
         run = (PetitionDeliveryBatch.objects.filter(petition_id=petition.pk).aggregate(m=Max("run"))["m"] or 0) + 1
         result = PetitionDeliveryResult(petition=slug, run=run)
         groups: dict[str, list[Signer]] = defaultdict(list)
-        scopes: dict[str, tuple] = {}
+        scopes: dict[str, tuple[Legislator, str, str, int | None]] = {}
         counted: set[int] = set()
         for signer in _signers(petition, snap.congress):
             if not signer.state:
                 result.skipped += 1
                 continue
             targets = [(leg, "state") for leg in snap.senators.get(signer.state, [])] if signer.to_senate else []
-            house = snap.house.get((signer.state, signer.district)) if signer.to_house else None
+            house = None
+            if signer.to_house and signer.district is not None:  # to_house implies a district
+                house = snap.house.get((signer.state, signer.district))
             if house is not None:
                 targets.append((house, "district"))
             for leg, scope in targets:
@@ -182,12 +193,7 @@ def petition_deliver_for(*, petition: Petition) -> PetitionDeliveryResult:
             status = Letter.Status.NEEDS_WEB_FORM if route.channel == Letter.Channel.WEB_FORM else Letter.Status.QUEUED
             letter = Letter.objects.create(
                 petition_batch=batch,
-                bioguide_id=bioguide_id,
-                recipient_name=leg.display_name,
-                recipient_title=leg.title,
-                chamber=leg.chamber,
-                channel=route.channel,
-                destination=route.destination,
+                **letter_recipient_fields(leg, route),
                 subject=subject[:SUBJECT_MAX],
                 body=body,
                 status=status,
@@ -207,5 +213,5 @@ def petition_deliver_for(*, petition: Petition) -> PetitionDeliveryResult:
                 }  # fmt: skip
             )
         result.letters = len(result.offices)
-        letters_enqueue_on_commit(to_send)
+        publish.deliver_letters(to_send)
     return result

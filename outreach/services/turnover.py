@@ -17,6 +17,7 @@ Letters already handed to an office, and calls already ringing, are history and 
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,15 +25,10 @@ from django.utils import timezone
 from congress import selectors as congress_selectors
 from congress.models import Legislator
 from congress.turnover import RosterChange
-from outreach.models import CallLeg, Letter, LetterEvent, PetitionDeliveredSignature
-from outreach.services.letters import (
-    SUBJECT_MAX,
-    cwc_offices_for,
-    letter_context,
-    letter_render,
-    letter_route,
-    letters_enqueue_on_commit,
-)
+from outreach import publish
+from outreach.models import CallLeg, Letter, LetterEvent, LetterSubmission, PetitionDeliveredSignature
+from outreach.services.letter_compose import SUBJECT_MAX, letter_context, letter_render
+from outreach.services.letter_routes import cwc_offices_for, letter_recipient_fields, letter_route
 from outreach.services.petition_delivery import petition_letter_text
 
 log = logging.getLogger(__name__)
@@ -90,14 +86,12 @@ def _repoint(letter: Letter, successor: Legislator, subject: str, body: str, why
         status = Status.QUEUED
     now = timezone.now()
     Letter.objects.filter(pk=letter.pk).update(
-        bioguide_id=successor.bioguide_id, recipient_name=successor.display_name, recipient_title=successor.title,
-        chamber=successor.chamber, channel=route.channel, office_code=route.office_code,
-        destination=route.destination, subject=subject, body=body, status=status,
+        **letter_recipient_fields(successor, route), subject=subject, body=body, status=status,
         queued_at=now if status == Status.QUEUED else letter.queued_at, attempts=0, error="", updated_at=now,
     )  # fmt: skip
     _event(letter, status, f"re-targeted to {successor.display_name}: {why}")
     if status == Status.QUEUED:
-        letters_enqueue_on_commit([letter.pk])
+        publish.deliver_letters([letter.pk])
 
 
 def _letters_for_departed(change: RosterChange, work: dict[str, dict[str, int]]) -> list[str]:
@@ -159,13 +153,11 @@ def outreach_on_turnover(change: RosterChange) -> dict[str, dict[str, int]]:
     _calls_for_new_phones(change, work)
     _work_for_movers(change, work)
     if held or change.joined or change.left or change.moved:
-        from outreach.tasks.letters import after_roster_change
-
-        transaction.on_commit(lambda: after_roster_change.delay(held))
+        publish.after_roster_change(held)
     return work
 
 
-def letter_retarget(*, letter_id) -> str:
+def letter_retarget(*, letter_id: uuid.UUID | str) -> str:
     """Send a letter held because its member left office to whoever holds that place now.
 
     A senator's letter goes to the senator now in the seat (same state and class). A writer's letter to
@@ -197,7 +189,7 @@ def letter_retarget(*, letter_id) -> str:
     return Letter.objects.filter(pk=letter.pk).values_list("status", flat=True).first() or ""
 
 
-def _address_member(sub) -> Legislator | None:
+def _address_member(sub: LetterSubmission) -> Legislator | None:
     """The House member the writer's address names now, when it names exactly one."""
     address = ", ".join(p for p in (sub.address_line, sub.locality, f"{sub.region} {sub.postal_code}".strip()) if p)
     try:

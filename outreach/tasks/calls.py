@@ -2,17 +2,17 @@
 
 from celery import shared_task
 
-from outreach.services import calls as services
+from outreach.services import call_progress
 from outreach.telephony import TransientTelephonyError
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)
 def call_place(self, session_id: str) -> None:
     try:
-        services.call_session_place(session_id=session_id)
+        call_progress.call_session_place(session_id=session_id)
     except TransientTelephonyError as exc:
         if self.request.retries >= self.max_retries:
-            services.call_session_fail(session_id=session_id, error="telephony provider unavailable")
+            call_progress.call_session_fail(session_id=session_id, error="telephony provider unavailable")
             return
         # A supporter is waiting by the phone: retry soon, and give up within a few minutes.
         raise self.retry(exc=exc, countdown=min(5 * 2**self.request.retries, 60)) from exc
@@ -20,9 +20,9 @@ def call_place(self, session_id: str) -> None:
 
 @shared_task
 def call_sessions_sweep() -> int:
-    return services.call_sessions_sweep()
+    return call_progress.call_sessions_sweep()
 
 
 @shared_task
 def call_phones_forget() -> int:
-    return services.call_phones_forget()
+    return call_progress.call_phones_forget()

@@ -11,8 +11,9 @@ from django.conf import settings
 from congress.geocoder import GeocoderUnavailable
 from outreach.delivery import PermanentDeliveryError, TransientDeliveryError
 from outreach.delivery import cwc as cwc_api
-from outreach.services import letters as services
 from outreach.services import turnover
+from outreach.services.letter_delivery import letter_deliver, letters_sweep
+from outreach.services.letter_routes import cwc_offices_sync
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ def retry_delay(attempts: int) -> float:
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None, ignore_result=True)
 def deliver_letter(self, letter_id: str) -> str:
     for _ in range(EAGER_ATTEMPTS):
-        outcome = services.letter_deliver(letter_id=letter_id, retry_delay=retry_delay)
+        outcome = letter_deliver(letter_id=letter_id, retry_delay=retry_delay)
         if outcome.retry_in is None:
             return outcome.status
         if not self.request.is_eager:
@@ -42,7 +43,7 @@ EAGER_ATTEMPTS = 50
 
 @shared_task(ignore_result=True)
 def sweep_stuck_letters() -> int:
-    return services.letters_sweep()
+    return letters_sweep()
 
 
 @shared_task(ignore_result=True, autoretry_for=(cwc_api.CwcTransientError,), retry_backoff=60, max_retries=5)
@@ -50,7 +51,7 @@ def sync_cwc_offices() -> dict:
     result = {}
     for chamber in (cwc_api.HOUSE, cwc_api.SENATE):
         if cwc_api.is_configured(chamber):
-            synced = services.cwc_offices_sync(chamber=chamber)
+            synced = cwc_offices_sync(chamber=chamber)
             result[chamber] = synced.listed
     return result
 

@@ -7,39 +7,23 @@ shows a whole session). Both sign and check webhooks the same way, with Twilio's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from twilio.request_validator import RequestValidator
 
-from contacts.privacy import keyed_hash
+# The shared types live in base.py, so the backends need not import this package's __init__.
+from outreach.telephony.base import (
+    OutboundCall,
+    PermanentTelephonyError,
+    TelephonyError,
+    TransientTelephonyError,
+    webhook_token,
+    webhook_url,
+)
 
-
-class TelephonyError(Exception):
-    """The provider refused or failed to place a call."""
-
-
-class TransientTelephonyError(TelephonyError):
-    """Worth retrying: a timeout, a connection error, a 429 or a 5xx."""
-
-
-class PermanentTelephonyError(TelephonyError):
-    """Retrying will not help: a bad number, a bad caller id, bad credentials."""
-
-
-@dataclass(frozen=True)
-class OutboundCall:
-    to: str
-    from_: str
-    url: str
-    status_callback: str
-
-
-def webhook_token() -> str:
-    """The secret webhooks are signed with: the Twilio auth token, or a key derived for the console."""
-    if settings.TELEPHONY_BACKEND == "twilio":
-        return settings.TWILIO_AUTH_TOKEN
-    return keyed_hash("console-webhooks", purpose="telephony-console")
+__all__ = [
+    "OutboundCall", "PermanentTelephonyError", "TelephonyError", "TransientTelephonyError", "webhook_token",
+    "webhook_url",
+]  # fmt: skip
 
 
 def signature_valid(*, url: str, params, signature: str) -> bool:

@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 from django.conf import settings
 from twilio.request_validator import RequestValidator
 
-from outreach.telephony import OutboundCall, webhook_token
+from outreach.telephony.base import OutboundCall, webhook_token
 
 log = logging.getLogger("outreach.telephony")
 

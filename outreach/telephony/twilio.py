@@ -11,7 +11,7 @@ from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from outreach.telephony import OutboundCall, PermanentTelephonyError, TransientTelephonyError
+from outreach.telephony.base import OutboundCall, PermanentTelephonyError, TransientTelephonyError
 
 log = logging.getLogger("outreach.telephony")
 

@@ -6,14 +6,13 @@ from django.conf import settings
 from twilio.twiml.voice_response import VoiceResponse
 
 from outreach.models import CallLeg, CallSession
+from outreach.telephony import webhook_url
 
 KEY_WAIT_SECONDS = 8
 ZIP_WAIT_SECONDS = 10
 
 
 def _url(name: str, **kwargs) -> str:
-    from outreach.services.calls import webhook_url
-
     return webhook_url(name, **kwargs)
 
 

@@ -11,6 +11,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -20,13 +21,33 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from campaign.clientip import client_ip
-from campaign.throttles import throttle_wait
+from infra.clientip import client_ip
+from infra.throttles import throttle_wait
 from outreach import telephony
 from outreach.lookup import LookupUnavailable, constituent_lookup
 from outreach.models import CallFeedback, CallLeg, CallSession
+from outreach.phones import PhoneRejected, phone_normalize
 from outreach.selectors import calls as selectors
-from outreach.services import calls as services
+from outreach.services.call_inbound import InboundRefused, call_inbound_start, call_zip_entered, inbound_action
+from outreach.services.call_limits import CallBlocked, CallLimited
+from outreach.services.call_progress import (
+    TERMINAL,
+    call_answered,
+    call_key_pressed,
+    call_leg_dialed,
+    call_next_step,
+    call_no_key,
+    call_status_update,
+    call_wrong_key,
+)
+from outreach.services.calls import (
+    CONSENT_TEXT,
+    CallUnavailable,
+    OfficesClosed,
+    call_feedback_record,
+    call_session_start,
+    needs_lookup,
+)
 from outreach.targets import NeedsAddress
 from outreach.telephony import twiml
 from outreach.views import certainty
@@ -65,9 +86,9 @@ def _legs(session: CallSession) -> list[CallLeg]:
 @twilio_webhook
 def hook_answer(request, session_id):
     session = _session(session_id)
-    if session.status in services.TERMINAL:
+    if session.status in TERMINAL:
         return _xml(twiml.hangup())
-    services.call_answered(session=session, sid=request.POST.get("CallSid", ""))
+    call_answered(session=session, sid=request.POST.get("CallSid", ""))
     return _xml(twiml.script_prompt(session, preface=twiml.outbound_intro(session, _legs(session))))
 
 
@@ -75,11 +96,11 @@ def hook_answer(request, session_id):
 def hook_gather(request, session_id):
     session = _session(session_id)
     if request.POST.get("Digits", "") == "1":
-        services.call_key_pressed(session=session)
+        call_key_pressed(session=session)
         return _xml(twiml.to_next(session))
     if session.connected_at is not None:
         return _xml(twiml.to_next(session))
-    if services.call_wrong_key(session=session):
+    if call_wrong_key(session=session):
         return _xml(twiml.wrong_key_goodbye())
     return _xml(twiml.repeat_key_prompt(session))
 
@@ -87,7 +108,7 @@ def hook_gather(request, session_id):
 @twilio_webhook
 def hook_no_key(request, session_id):
     session = _session(session_id)
-    services.call_no_key(session=session)
+    call_no_key(session=session)
     return _xml(twiml.no_key_goodbye())
 
 
@@ -95,9 +116,9 @@ def hook_no_key(request, session_id):
 def hook_next(request, session_id):
     session = _session(session_id)
     # Only a pressed key opens the way to the offices: voicemail boxes never reach them.
-    if session.connected_at is None or session.status in services.TERMINAL:
+    if session.connected_at is None or session.status in TERMINAL:
         return _xml(twiml.hangup())
-    step = services.call_next_step(session=session)
+    step = call_next_step(session=session)
     if step.leg is None:
         return _xml(twiml.finished(session))
     if step.skipped:
@@ -110,7 +131,7 @@ def hook_dialed(request, leg_id):
     leg = get_object_or_404(
         CallLeg.objects.select_related("session__action", "session__campaign", "legislator"), pk=leg_id
     )
-    session_over = services.call_leg_dialed(
+    session_over = call_leg_dialed(
         leg=leg,
         dial_status=request.POST.get("DialCallStatus", ""),
         duration=request.POST.get("DialCallDuration", ""),
@@ -125,7 +146,7 @@ def hook_dialed(request, leg_id):
 def hook_status(request, session_id):
     # Twilio posts this for every state change of every call: one indexed SELECT of the key, no joins.
     session = get_object_or_404(CallSession.objects.only("pk"), pk=session_id)
-    services.call_status_update(
+    call_status_update(
         session=session,
         status=request.POST.get("CallStatus", ""),
         duration=request.POST.get("CallDuration", ""),
@@ -136,17 +157,17 @@ def hook_status(request, session_id):
 
 @twilio_webhook
 def hook_inbound(request):
-    action = services.inbound_action(request.POST.get("To", ""))
+    action = inbound_action(request.POST.get("To", ""))
     if action is None:
         return _xml(twiml.goodbye("This line is not taking calls right now. Thank you for calling. Goodbye."))
     try:
-        session = services.call_inbound_start(
+        session = call_inbound_start(
             action=action,
             from_number=request.POST.get("From", ""),
             to_number=request.POST.get("To", ""),
             sid=request.POST.get("CallSid", ""),
         )
-    except services.InboundRefused as exc:
+    except InboundRefused as exc:
         return _xml(twiml.goodbye(str(exc)))
     return _xml(twiml.inbound_welcome(session))
 
@@ -156,7 +177,7 @@ def hook_inbound_status(request):
     sid = request.POST.get("CallSid", "")
     session = CallSession.objects.filter(twilio_sid=sid).first() if sid else None
     if session is not None:
-        services.call_status_update(
+        call_status_update(
             session=session, status=request.POST.get("CallStatus", ""), duration=request.POST.get("CallDuration", "")
         )
     return HttpResponse(status=204)
@@ -165,7 +186,7 @@ def hook_inbound_status(request):
 @twilio_webhook
 def hook_zip(request, session_id):
     session = _session(session_id)
-    result = services.call_zip_entered(session=session, digits=request.POST.get("Digits", "").strip())
+    result = call_zip_entered(session=session, digits=request.POST.get("Digits", "").strip())
     if not result.ok:
         if result.give_up:
             return _xml(twiml.goodbye("We couldn't get a ZIP code we know. Please try again later. Goodbye."))
@@ -180,7 +201,7 @@ class CallForm(forms.Form):
     phone = forms.CharField(max_length=30, label="Your phone number")
     postal_code = forms.CharField(max_length=10, label="ZIP code")
     address = forms.CharField(max_length=300, required=False, label="Street address (if we ask for it)")
-    consent = forms.BooleanField(required=True, label=services.CONSENT_TEXT)
+    consent = forms.BooleanField(required=True, label=CONSENT_TEXT)
     # What the person saw before pressing "Call me now": see _confirm_token.
     confirm = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
@@ -228,8 +249,8 @@ def _check_targets(action, form: CallForm) -> TargetCheck | None:
     data = form.cleaned_data
     postal_code, address = data["postal_code"].strip(), data["address"].strip()
     try:
-        services.phone_normalize(data["phone"])
-    except services.PhoneRejected as exc:
+        phone_normalize(data["phone"])
+    except PhoneRejected as exc:
         form.add_error("phone", str(exc))
     try:
         lookup = constituent_lookup(postal_code=postal_code, street=address)
@@ -257,7 +278,7 @@ def _start(request, action, form: CallForm):
     """Start the call and go to its page, or show the page again with the reason it did not start."""
     data = form.cleaned_data
     try:
-        session = services.call_session_start(
+        session = call_session_start(
             action=action,
             phone=data["phone"],
             postal_code=data["postal_code"].strip(),
@@ -269,15 +290,10 @@ def _start(request, action, form: CallForm):
     except ValidationError as exc:
         form.add_error(None, exc)
         status = 400
-    except services.CallLimited as exc:
+    except (CallLimited, CallBlocked, OfficesClosed, CallUnavailable) as exc:
+        # Each carries its HTTP status (429, 403, 409, 503): the page answers with the API's.
         form.add_error(None, str(exc))
-        status = 429
-    except services.CallBlocked as exc:
-        form.add_error(None, str(exc))
-        status = 403
-    except (services.OfficesClosed, services.CallUnavailable) as exc:
-        form.add_error(None, str(exc))
-        status = 409 if isinstance(exc, services.OfficesClosed) else 503
+        status = exc.status_code
     else:
         return redirect("calls-session-page", slug=action.campaign.slug, session_id=session.id)
     return _render_page(request, action, form, None, status=status)
@@ -297,7 +313,7 @@ def call_page(request, slug):
         return _render_page(request, action, form, None, status=400)
     data = form.cleaned_data
     confirmed = data["confirm"] == _confirm_token(data["postal_code"], data["address"])
-    if not services._needs_lookup(action) or confirmed:
+    if not needs_lookup(action) or confirmed:
         return _start(request, action, form)
 
     wait = throttle_wait(request, ip_scope="lookup_address_ip") if data["address"].strip() else None
@@ -339,7 +355,7 @@ def session_page(request, slug, session_id):
         "campaign": session.campaign,
         "action": session.action,
         "record": selectors.call_session_record(session),
-        "outcomes": FeedbackForm.base_fields["outcome"].choices,
+        "outcomes": cast(forms.ChoiceField, FeedbackForm.base_fields["outcome"]).choices,
     }
     return render(request, "outreach/calls/session.html", context)
 
@@ -352,7 +368,7 @@ def session_feedback(request, slug, session_id):
     form = FeedbackForm(request.POST)
     if form.is_valid():
         try:
-            services.call_feedback_record(
+            call_feedback_record(
                 session=session,
                 target=form.cleaned_data["target"],
                 outcome=form.cleaned_data["outcome"],

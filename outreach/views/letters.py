@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -9,21 +11,22 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
-from campaign.csvexport import csv_response
-from campaign.models import Campaign
-from campaign.roles import admin_required
-from campaign.throttles import throttle_wait
 from congress.selectors import ZIP_RE
+from infra.csvexport import csv_response
+from infra.throttles import throttle_wait
+from organizing.models import Campaign
+from organizing.roles import admin_required
 from outreach.delivery import outbox
 from outreach.lookup import LookupUnavailable
 from outreach.models import LetterAction, PetitionDeliveryBatch
 from outreach.selectors import letters as selectors
-from outreach.services import letters as services
+from outreach.services import letter_compose as compose
+from outreach.services.letter_errors import LetterInputError
 from outreach.views import certainty
 
 
 class LetterForm(forms.Form):
-    prefix = forms.ChoiceField(choices=[])
+    prefix = forms.ChoiceField(choices=[])  # type: ignore[assignment]  # a field named like BaseForm.prefix
     given_name = forms.CharField(max_length=100, label="First name")
     family_name = forms.CharField(max_length=100, label="Last name")
     email = forms.EmailField(max_length=254)
@@ -38,7 +41,7 @@ class LetterForm(forms.Form):
 
     def __init__(self, *args, action: LetterAction, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["prefix"].choices = [(p, p) for p in settings.LETTERS_PREFIXES]
+        cast(forms.ChoiceField, self.fields["prefix"]).choices = [(p, p) for p in settings.LETTERS_PREFIXES]
         if not action.subject_editable:
             del self.fields["subject"]
         if not action.message_editable:
@@ -46,10 +49,11 @@ class LetterForm(forms.Form):
         else:
             # Set after construction, max_length alone adds no validator: add it (and the browser's limit).
             limit = settings.LETTERS_MESSAGE_MAX_LENGTH
-            self.fields["message"].max_length = limit
-            self.fields["message"].validators.append(MaxLengthValidator(limit))
-            self.fields["message"].widget.attrs["maxlength"] = str(limit)
-            self.fields["message"].initial = action.message_prompt
+            message = cast(forms.CharField, self.fields["message"])
+            message.max_length = limit
+            message.validators.append(MaxLengthValidator(limit))
+            message.widget.attrs["maxlength"] = str(limit)
+            message.initial = action.message_prompt
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
@@ -97,20 +101,20 @@ def letter_page(request, slug: str):
             shown = request.POST.get("recipients")  # posted by the preview: whom it showed
             if request.POST.get("step") == "send" and shown is not None:
                 # An address changed after the preview may change the recipients: show them before sending.
-                draft = services.letter_draft(action=action, **draft_kwargs)
+                draft = compose.letter_draft(action=action, **draft_kwargs)
                 context["recipients_changed"] = _recipients(draft) != shown
             if request.POST.get("step") == "send" and not context.get("recipients_changed"):
-                result = services.letter_submit(action=action, **kwargs)
+                result = compose.letter_submit(action=action, **kwargs)
                 context.update(step="result", letters=result.letters, submission_id=result.submission_id)
             else:
-                draft = draft or services.letter_draft(action=action, **draft_kwargs)
+                draft = draft or compose.letter_draft(action=action, **draft_kwargs)
                 found_by = _found_by(draft)
                 if found_by == "zip":
                     form.fields["address_line"].widget.attrs["aria-describedby"] = "address-note"
                 context.update(
                     step="preview", previews=draft.previews, found_by=found_by, recipients=_recipients(draft)
                 )
-        except services.LetterInputError as exc:
+        except LetterInputError as exc:
             for field, messages in exc.errors.items():
                 for message in messages:
                     form.add_error(field if field in form.fields else None, message)

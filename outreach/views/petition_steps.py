@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from campaign.models import Campaign
+from organizing.models import Campaign
 from outreach.models import LetterAction
 from outreach.selectors import calls as call_selectors
 

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from contacts.privacy import keyed_hash
+from infra.privacy import keyed_hash
 
 
 def backfill(apps, schema_editor):

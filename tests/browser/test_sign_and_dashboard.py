@@ -3,9 +3,9 @@
 import pytest
 from django.contrib.auth.models import User
 
-from campaign.models import CampaignMembership
-from campaign.rollups import rollups_refresh
-from campaign.services import DEMO_SLUG, demo_campaign_seed
+from campaign.seed import DEMO_SLUG, demo_campaign_seed
+from organizing.models import CampaignMembership
+from reporting.rollups import rollups_refresh
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

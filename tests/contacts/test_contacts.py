@@ -95,7 +95,7 @@ def test_tampered_unsubscribe_link_is_refused(client):
 
 
 def test_export_holds_everything_including_signatures(api_client):
-    from campaign.models import Campaign
+    from organizing.models import Campaign
     from petitions.models import Petition
 
     campaign = Campaign.objects.create(slug="c", name="C")
@@ -113,10 +113,10 @@ def test_export_holds_everything_including_signatures(api_client):
 
 
 def test_erasure_anonymizes_the_person_and_keeps_counts_and_districts(api_client):
-    from campaign.models import Campaign
+    from organizing.models import Campaign
+    from petitions.counts import signature_counts_reconcile
     from petitions.models import Petition, Signature
     from petitions.selectors import signature_counts
-    from petitions.services import signature_counts_reconcile
 
     campaign = Campaign.objects.create(slug="c", name="C")
     petition = Petition.objects.create(campaign=campaign, slug="p", title="P", petition_text="t", status="open")

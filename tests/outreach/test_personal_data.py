@@ -3,8 +3,8 @@ import json
 import pytest
 
 from campaign.loadgen import load_generate
-from campaign.models import Campaign
 from contacts.services import contact_erase, contact_export
+from organizing.models import Campaign
 from outreach.models import CallFeedback, CallSession, Letter, LetterSubmission
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from campaign.models import Campaign
+from organizing.models import Campaign
 from petitions.models import Petition, Signature
 
 
@@ -51,7 +51,7 @@ def organizer(db, campaign):
     """An organizer of the `campaign` fixture (and, through the organizer group, of campaigns they create)."""
     from django.contrib.auth.models import Group
 
-    from campaign.models import CampaignMembership
+    from organizing.models import CampaignMembership
 
     user = User.objects.create_user("organizer", "org@example.org", "pw", is_staff=True)
     user.groups.add(Group.objects.get(name="organizer"))
@@ -82,8 +82,8 @@ def privileged_client(db):
 def committed(django_db_setup, django_db_blocker, settings):
     """Real commits that other connections (threads) see, without a transactional test's flush at the end:
     a flush would also empty the Congress data loaded once for the whole session. Cleans up its own rows."""
-    from campaign.models import Campaign
     from contacts.models import Contact
+    from organizing.models import Campaign
 
     settings.THROTTLES_ENABLED = False
     with django_db_blocker.unblock():

@@ -3,9 +3,9 @@ import re
 import pytest
 from django.core import mail, signing
 
+from petitions.mail import confirmation_token
 from petitions.models import Signature
 from petitions.selectors import signature_counts
-from petitions.services import confirmation_token
 from tests.fakes.smtp import FakeSMTP
 from tests.petitions.helpers import sign_url, signer
 

@@ -5,9 +5,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from petitions.counts import signature_counts_reconcile
+from petitions.intake import signature_submit
 from petitions.models import Petition, Signature, SignatureCountShard
 from petitions.selectors import signature_counts
-from petitions.services import signature_counts_reconcile, signature_submit
 from petitions.tasks import reconcile_signature_counts
 from tests.petitions.helpers import sign_url, signer
 
@@ -140,7 +141,7 @@ def test_public_list_costs_the_same_queries_for_two_petitions_or_six(
 ):
     from django.core.cache import cache
 
-    from petitions.services import count_add
+    from petitions.counts import count_add
 
     settings.PETITION_COUNT_CACHE_SECONDS = cache_seconds
     specific = {"target_kind": "specific", "target_bioguide_ids": ["S000033", "W000800"]}

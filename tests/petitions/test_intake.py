@@ -13,9 +13,11 @@ from django.db import connection
 from campaign.celery import app
 from contacts.models import ConsentRecord, Contact
 from contacts.services import contact_erase, contact_export
+from petitions.counts import signature_counts_reconcile
+from petitions.drain import signature_intake_drain
+from petitions.intake import intake_email_key
 from petitions.models import Petition, Signature, SignatureIntake
 from petitions.selectors import signature_counts
-from petitions.services import intake_email_key, signature_counts_reconcile, signature_intake_drain
 from tests.petitions.helpers import sign_url, signer
 
 
@@ -199,7 +201,7 @@ def test_migration_fills_the_intake_for_signatures_made_before_it(api_client, pe
 
 @pytest.mark.postgres
 def test_drains_side_by_side_take_each_row_once(committed):
-    from petitions.services import signature_submit
+    from petitions.intake import signature_submit
 
     petition = Petition.objects.create(campaign=committed, slug="drains", title="D", petition_text="t", status="open")
     app.conf.task_always_eager = False

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from petitions.models import Signature
-from petitions.services import _Kicks
+from petitions.publish import _Kicks
 from petitions.tasks import queue_signature_emails
 from tests.petitions.helpers import sign_url, signer
 
@@ -54,10 +54,10 @@ def test_the_intake_drain_is_published_once_per_interval_for_its_end_never_at_on
 
 
 def test_spread_intervals_end_in_their_second_half_so_processes_that_start_together_drift_apart(monkeypatch):
-    from petitions import services
+    from petitions import publish
 
     draws = iter([0.0, 0.999, 0.6])
-    monkeypatch.setattr(services.random, "random", lambda: next(draws))
+    monkeypatch.setattr(publish.random, "random", lambda: next(draws))
     first, second = _Kicks(), _Kicks()
     # Two processes whose first signers came at the same moment plan their runs for different ends.
     assert first.plan(100.0, 1.0, at_once=False, spread=True) == pytest.approx(1.0)

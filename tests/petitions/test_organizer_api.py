@@ -4,7 +4,7 @@ import io
 import pytest
 from django.utils import timezone
 
-from campaign.models import Campaign
+from organizing.models import Campaign
 from petitions.models import Petition, Signature
 from tests.petitions.helpers import sign_url, signer
 

@@ -296,7 +296,7 @@ def test_a_repeat_signer_who_now_opts_in_gets_a_consent_record(api_client, petit
 
 
 def test_district_from_zip_gives_only_what_the_zip_alone_makes_certain(db):
-    from petitions.services import district_from_zip
+    from petitions.districts import district_from_zip
 
     split = district_from_zip("60616")
     assert (split.state, split.district) == ("IL", None)  # the state is certain, the district is not

@@ -4,7 +4,7 @@ import pytest
 from django.http import QueryDict
 from rest_framework import serializers
 
-from petitions.api import _signature_in_fields
+from petitions.api_sign import _signature_in_fields
 from petitions.sign_input import signature_input_clean
 
 # DRF's own fields for the same table, without our ZIP/state/phone rules: the reference for blank, null,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from campaign.services import demo_campaign_seed
+from campaign.seed import demo_campaign_seed
 
 
 class Command(BaseCommand):

@@ -4,9 +4,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from campaign.loadgen import load_generate
-from campaign.models import Campaign
-from campaign.rollups import rollups_rebuild_all
-from campaign.services import DEMO_SLUG, demo_campaign_seed
+from campaign.seed import DEMO_SLUG, demo_campaign_seed
+from organizing.models import Campaign
+from reporting.rollups import rollups_rebuild_all
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from outreach.delivery import cwc as cwc_api
-from outreach.services.letters import cwc_offices_sync
+from outreach.services.letter_routes import cwc_offices_sync
 
 
 class Command(BaseCommand):

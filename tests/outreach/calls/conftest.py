@@ -1,7 +1,7 @@
 import pytest
 from django.core.cache import cache
 
-from campaign.models import Campaign
+from organizing.models import Campaign
 from outreach.services.calls import call_action_create
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, CallSimulator, FakeTwilioRest
 

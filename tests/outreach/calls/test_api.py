@@ -136,7 +136,7 @@ def test_email_with_the_call_keeps_neither_the_phone_nor_a_standing_phone_consen
 
 
 def test_session_keeps_e164_and_a_keyed_hash_of_the_phone(twilio_settings, action, start_call):
-    from contacts.privacy import keyed_hash
+    from infra.privacy import keyed_hash
 
     session = CallSession.objects.get(pk=start_call(phone="(802) 555-0123").json()["id"])
     assert session.phone == SUPPORTER
@@ -275,7 +275,7 @@ def test_stuck_sessions_are_failed_not_replaced(twilio_settings, fake_twilio, ac
 
     from django.utils import timezone
 
-    from outreach.services.calls import call_sessions_sweep
+    from outreach.services.call_progress import call_sessions_sweep
 
     # Enqueued but never run (the on_commit callback is not executed here).
     response = api_client.post(
@@ -374,7 +374,7 @@ def test_call_page_for_a_campaign_without_calls_is_404(client, campaign):
 
 
 def test_demo_seed_adds_a_call_action_for_senators_and_representative(db):
-    from campaign.services import demo_campaign_seed
+    from campaign.seed import demo_campaign_seed
     from outreach.models import CallAction
 
     demo_campaign_seed()
@@ -412,9 +412,10 @@ def test_live_call_actions_apply_dates_and_statuses_in_one_query(
 
     from django.utils import timezone
 
-    from campaign.models import Campaign
+    from organizing.models import Campaign
     from outreach.selectors.calls import live_call_actions
-    from outreach.services.calls import call_action_is_live, inbound_action
+    from outreach.services.call_inbound import inbound_action
+    from outreach.services.calls import call_action_is_live
 
     now = timezone.now()
     action.starts_at, action.ends_at = now, now + timedelta(hours=1)
@@ -451,7 +452,7 @@ def test_committee_rule_calls_the_callers_own_members_on_the_committee(twilio_se
 
 def test_admin_lists_sessions_without_phones_and_blocks_by_hash(twilio_settings, action, start_call, admin_client):
     from outreach.models import CallBlock
-    from outreach.services.calls import phone_hash
+    from outreach.phones import phone_hash
 
     session_id = start_call().json()["id"]
     for url in ("/admin/outreach/callsession/", f"/admin/outreach/callsession/{session_id}/change/"):
@@ -473,7 +474,8 @@ def test_admin_lists_sessions_without_phones_and_blocks_by_hash(twilio_settings,
 )
 def test_an_ip_blocked_in_the_admin_matches_however_it_is_written(admin_client, typed, seen):
     from outreach.models import CallBlock
-    from outreach.services.calls import blocked, ip_hash
+    from outreach.phones import ip_hash
+    from outreach.services.call_limits import blocked
 
     response = admin_client.post("/admin/outreach/callblock/add/", {"kind": "ip", "value": typed, "reason": "abuse"})
     assert response.status_code == 302
@@ -495,7 +497,7 @@ def test_old_sessions_forget_the_phone_but_keep_the_limit(twilio_settings, actio
 
     from django.utils import timezone
 
-    from outreach.services.calls import call_phones_forget
+    from outreach.services.call_progress import call_phones_forget
 
     session_id = start_call().json()["id"]
     assert call_phones_forget() == 0

@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 
 from outreach.models import CallSession
-from outreach.services.calls import CallLimited, call_action_create, call_session_start
+from outreach.services.call_limits import CallLimited
+from outreach.services.calls import call_action_create, call_session_start
 
 PHONE = "+18025550143"
 
@@ -12,7 +13,7 @@ PHONE = "+18025550143"
 @pytest.fixture
 def committed_action(django_db_setup, django_db_blocker, settings):
     """A call action committed for other connections (threads) to see; removes its own rows afterwards."""
-    from campaign.models import Campaign
+    from organizing.models import Campaign
 
     settings.CALL_OFFICE_HOURS = False
     settings.CALL_PHONE_DAILY_LIMIT = 3

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from congress.models import Legislator
 from outreach.models import CallAction, CallLeg, CallSession
-from outreach.services.calls import call_block_add, phone_normalize
+from outreach.phones import phone_normalize
+from outreach.services.call_limits import call_block_add
 from tests.fakes.twilio import Dial
 from tests.outreach.calls.conftest import CAMPAIGN_NUMBER, SUPPORTER
 

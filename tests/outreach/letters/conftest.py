@@ -1,7 +1,7 @@
 import pytest
 from django.core.cache import cache
 
-from campaign.models import Campaign
+from organizing.models import Campaign
 from outreach.models import CwcOffice, LetterAction
 from tests.fakes.census import match_payload
 from tests.fakes.cwc import FakeCwc
@@ -76,7 +76,7 @@ def senate_cwc(settings):
 @pytest.fixture
 def cwc(house_cwc, senate_cwc, db):
     """Both chambers configured, and their office lists synced the way production does it."""
-    from outreach.services.letters import cwc_offices_sync
+    from outreach.services.letter_routes import cwc_offices_sync
 
     cwc_offices_sync(chamber="house")
     cwc_offices_sync(chamber="senate")

@@ -8,10 +8,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from campaign.services import demo_campaign_seed
+from campaign.seed import demo_campaign_seed
 from outreach.delivery import cwc as cwc_api
 from outreach.models import CwcOffice, Letter, LetterAction
-from outreach.services import letters as services
+from outreach.services.letter_delivery import _finish, letter_deliver, letters_sweep
+from outreach.services.letter_moderation import letters_requeue_failed
+from outreach.services.letter_routes import cwc_offices_sync
 from outreach.tasks.letters import deliver_letter, retry_delay, sweep_stuck_letters
 from tests.fakes.cwc import FakeCwc
 from tests.outreach.letters.conftest import letter_payload
@@ -160,8 +162,8 @@ def test_sync_command_says_when_nothing_is_configured():
 @pytest.mark.django_db
 def test_a_senate_office_is_used_only_when_a_listing_names_the_member(api_client, action, house_cwc, senate_cwc):
     senate_cwc.state.offices = [(code, "") for code, _ in senate_cwc.state.offices]  # codes only
-    services.cwc_offices_sync(chamber="senate")
-    services.cwc_offices_sync(chamber="house")
+    cwc_offices_sync(chamber="senate")
+    cwc_offices_sync(chamber="house")
     letters = queued_letters(api_client)
     assert set(letters.filter(chamber="senate").values_list("channel", flat=True)) == {"outbox"}
     assert letters.get(chamber="house").office_code == "HCA11"
@@ -182,15 +184,15 @@ def test_a_fresh_claim_is_left_alone_and_a_stale_one_is_taken_over(api_client, a
     house, _ = cwc
     letter = queued_letters(api_client).get(chamber="house")
     Letter.objects.filter(pk=letter.pk).update(status="sending", claim_token="other", claimed_at=timezone.now())
-    outcome = services.letter_deliver(letter_id=letter.pk, retry_delay=retry_delay)
+    outcome = letter_deliver(letter_id=letter.pk, retry_delay=retry_delay)
     assert outcome.status == "" and outcome.retry_in and outcome.retry_in > 100
     assert not house.received
     Letter.objects.filter(pk=letter.pk).update(claimed_at=timezone.now() - timedelta(seconds=121))
-    outcome = services.letter_deliver(letter_id=letter.pk, retry_delay=retry_delay)
+    outcome = letter_deliver(letter_id=letter.pk, retry_delay=retry_delay)
     assert outcome.status == "sent" and len(house.received) == 1
     assert house.received[0].delivery_id == letter.delivery_id
     # The stalled attempt's late finish does not overwrite the outcome.
-    assert not services._finish(letter.pk, "other", "failed", "late")
+    assert not _finish(letter.pk, "other", "failed", "late")
     letter.refresh_from_db()
     assert letter.status == "sent" and "reclaimed" in letter.events.filter(status="sending").last().detail
 
@@ -216,16 +218,16 @@ def test_rate_limits_delay_a_letter_without_claiming_it(api_client, action, cwc,
     house, senate = cwc
     settings.LETTERS_RATE_PER_OFFICE = "1/minute"
     letters = list(queued_letters(api_client).filter(chamber="senate"))
-    assert services.letter_deliver(letter_id=letters[0].pk, retry_delay=retry_delay).status == "sent"
+    assert letter_deliver(letter_id=letters[0].pk, retry_delay=retry_delay).status == "sent"
     Letter.objects.filter(pk=letters[1].pk).update(office_code=letters[0].office_code)
-    outcome = services.letter_deliver(letter_id=letters[1].pk, retry_delay=retry_delay)
+    outcome = letter_deliver(letter_id=letters[1].pk, retry_delay=retry_delay)
     assert outcome.status == "" and 0 < outcome.retry_in <= 61
     assert Letter.objects.get(pk=letters[1].pk).status == "queued"
     settings.LETTERS_RATE_PER_OFFICE = ""
     settings.LETTERS_RATE_GLOBAL = "1/hour"
     house_letter = Letter.objects.get(chamber="house")
-    assert services.letter_deliver(letter_id=house_letter.pk, retry_delay=retry_delay).status == "sent"
-    outcome = services.letter_deliver(letter_id=letters[1].pk, retry_delay=retry_delay)
+    assert letter_deliver(letter_id=house_letter.pk, retry_delay=retry_delay).status == "sent"
+    outcome = letter_deliver(letter_id=letters[1].pk, retry_delay=retry_delay)
     assert outcome.status == "" and outcome.retry_in > 0  # the rest of the hour's window
     assert Letter.objects.get(pk=letters[1].pk).status == "queued"
     assert not senate.received_for(letters[1].delivery_id)
@@ -288,7 +290,7 @@ def test_timeouts_and_refused_connections_are_transient_and_retried_with_the_sam
     letter = queued_letters(api_client).get(chamber="house")
     settings.CWC_TIMEOUT = 0.3
     release = house.hold_requests()  # the API takes longer than our timeout
-    outcome = services.letter_deliver(letter_id=letter.pk, retry_delay=lambda attempts: 1.0)
+    outcome = letter_deliver(letter_id=letter.pk, retry_delay=lambda attempts: 1.0)
     assert outcome.status == "queued" and outcome.retry_in == 1.0
     letter.refresh_from_db()
     assert "ReadTimeout" in letter.error and letter.next_attempt_at is not None
@@ -296,11 +298,11 @@ def test_timeouts_and_refused_connections_are_transient_and_retried_with_the_sam
     release.set()
     real_url = settings.HOUSE_CWC_URL
     settings.HOUSE_CWC_URL = "http://127.0.0.1:9"  # nothing listens there
-    outcome = services.letter_deliver(letter_id=letter.pk, retry_delay=lambda attempts: 1.0)
+    outcome = letter_deliver(letter_id=letter.pk, retry_delay=lambda attempts: 1.0)
     assert outcome.status == "queued"
     assert "ConnectionError" in Letter.objects.get(pk=letter.pk).error
     settings.HOUSE_CWC_URL = real_url
-    assert services.letter_deliver(letter_id=letter.pk, retry_delay=lambda attempts: 1.0).status == "sent"
+    assert letter_deliver(letter_id=letter.pk, retry_delay=lambda attempts: 1.0).status == "sent"
     # The timed-out request did reach the office; the retry carried the same DeliveryId, so it counts once.
     assert house.deliveries[letter.delivery_id] == 1
     assert {r.delivery_id for r in house.received} == {letter.delivery_id}
@@ -330,10 +332,10 @@ def test_an_organizer_can_retry_a_failed_letter_with_the_same_delivery_id(
     letter = Letter.objects.get(chamber="house")
     assert letter.status == "failed"
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.letters_requeue_failed(letter_ids=[letter.pk]) == 1
+        assert letters_requeue_failed(letter_ids=[letter.pk]) == 1
     letter.refresh_from_db()
     assert letter.status == "sent" and house.deliveries == {letter.delivery_id: 1}
-    assert services.letters_requeue_failed(letter_ids=[letter.pk]) == 0  # only failed letters
+    assert letters_requeue_failed(letter_ids=[letter.pk]) == 0  # only failed letters
 
 
 def test_the_beat_schedule_sweeps_stuck_letters_and_refreshes_office_codes():
@@ -352,7 +354,7 @@ def test_an_unreachable_mail_server_is_a_transient_error(api_client, action, set
     letter = queued_letters(api_client).get(bioguide_id="P000197")
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
-    outcome = services.letter_deliver(letter_id=letter.pk, retry_delay=lambda attempts: 5.0)
+    outcome = letter_deliver(letter_id=letter.pk, retry_delay=lambda attempts: 5.0)
     assert outcome.status == "queued" and outcome.retry_in == 5.0
     letter.refresh_from_db()
     assert letter.status == "queued" and "ConnectionRefusedError" in letter.error
@@ -384,7 +386,7 @@ def test_an_unexpected_error_fails_the_letter_instead_of_leaving_it_sending(api_
     letter = queued_letters(api_client).get(chamber="house")
     # A CWC letter without its writer's details cannot be built: a bug, not the office's answer.
     Letter.objects.filter(pk=letter.pk).update(submission=None)
-    outcome = services.letter_deliver(letter_id=letter.pk, retry_delay=retry_delay)
+    outcome = letter_deliver(letter_id=letter.pk, retry_delay=retry_delay)
     letter.refresh_from_db()
     assert outcome.status == letter.status == "failed"
     assert letter.error == "unexpected error: AttributeError" and not letter.claim_token
@@ -396,7 +398,7 @@ def test_a_letter_the_builder_refuses_fails_at_once_without_retries(api_client, 
     house, _ = cwc
     letter = queued_letters(api_client).get(chamber="house")
     LetterAction.objects.filter(pk=action.pk).update(topics=[])
-    outcome = services.letter_deliver(letter_id=letter.pk, retry_delay=retry_delay)
+    outcome = letter_deliver(letter_id=letter.pk, retry_delay=retry_delay)
     letter.refresh_from_db()
     assert outcome.status == letter.status == "failed" and outcome.retry_in is None
     assert "topic" in letter.error and letter.attempts == 1
@@ -410,13 +412,13 @@ def test_a_swept_letter_is_not_swept_again_while_its_task_waits_in_the_broker(ap
     Letter.objects.filter(pk=letters[0].pk).update(queued_at=old)
     Letter.objects.filter(pk=letters[1].pk).update(status="sending", claimed_at=old, claim_token="dead")
     enqueued = []  # the broker: these tasks have not run yet
-    monkeypatch.setattr(deliver_letter, "delay", lambda letter_id: enqueued.append(letter_id))
-    assert services.letters_sweep() == 2
-    assert services.letters_sweep() == 0
+    monkeypatch.setattr(deliver_letter, "apply_async", lambda args, **options: enqueued.append(*args))
+    assert letters_sweep() == 2
+    assert letters_sweep() == 0
     assert sorted(enqueued) == sorted([str(letters[0].pk), str(letters[1].pk)])
     # Past the grace period a letter still not delivered is swept again.
     Letter.objects.filter(pk__in=[letters[0].pk, letters[1].pk]).update(next_attempt_at=old)
-    assert services.letters_sweep() == 2
+    assert letters_sweep() == 2
 
 
 @pytest.mark.django_db
@@ -424,7 +426,7 @@ def test_an_empty_office_listing_is_refused_and_keeps_the_offices(cwc):
     house, _ = cwc
     house.state.offices = []
     with pytest.raises(cwc_api.CwcPermanentError, match="names no office"):
-        services.cwc_offices_sync(chamber="house")
+        cwc_offices_sync(chamber="house")
     assert CwcOffice.objects.filter(chamber="house", active=True).count() == 4
 
 

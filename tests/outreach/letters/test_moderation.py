@@ -125,7 +125,7 @@ def test_names_and_city_are_moderated_too_since_they_go_into_the_letter(
 
 
 def _member_organizer(campaign):
-    from campaign.models import CampaignMembership
+    from organizing.models import CampaignMembership
 
     user = User.objects.create_user("member-organizer", password="pw")
     CampaignMembership.objects.create(campaign=campaign, user=user, role=CampaignMembership.Role.ORGANIZER)
@@ -136,7 +136,7 @@ def _member_organizer(campaign):
 def test_a_campaign_organizer_moderates_their_campaign_only(
     api_client, action, campaign, cwc, django_capture_on_commit_callbacks
 ):
-    from campaign.models import Campaign
+    from organizing.models import Campaign
     from outreach.models import LetterAction
 
     write(api_client, django_capture_on_commit_callbacks, message="I will kill the bill")
@@ -159,7 +159,7 @@ def test_a_campaign_organizer_moderates_their_campaign_only(
 
 @pytest.mark.django_db
 def test_a_campaign_organizer_delivers_their_petitions_only(api_client, campaign):
-    from campaign.models import Campaign
+    from organizing.models import Campaign
     from petitions.models import Petition
 
     other_campaign = Campaign.objects.create(slug="other", name="Other", status=Campaign.Status.ACTIVE)

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 
-from campaign.models import Campaign
 from congress.selectors import current_snapshot
 from contacts.models import Contact
+from organizing.models import Campaign
 from outreach.models import Letter, PetitionDeliveryBatch
 from outreach.services.petition_delivery import petition_deliver
 from petitions.models import Petition, Signature

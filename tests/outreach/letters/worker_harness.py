@@ -17,10 +17,10 @@ def main() -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from campaign.models import Campaign
     from contacts.models import Contact
+    from organizing.models import Campaign
+    from outreach import publish
     from outreach.models import CwcOffice, Letter, LetterAction, LetterEvent, LetterSubmission
-    from outreach.services.letters import letters_enqueue_on_commit
 
     with transaction.atomic():
         campaign = Campaign.objects.create(slug="kill-test", name="Kill test", status="active")
@@ -41,7 +41,7 @@ def main() -> None:
             office_code="HCA11", subject="Subject", body="Body", status="queued", queued_at=timezone.now(),
         )  # fmt: skip
         LetterEvent.objects.create(letter=letter, status="queued")
-        letters_enqueue_on_commit([letter.pk])
+        publish.deliver_letters([letter.pk])
     sys.stdout.write(letter.pk.hex + "\n")
 
 
