@@ -88,6 +88,17 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture
+def forget_congress_snapshots():
+    """For tests that load other Congress data: a rolled-back load may leave its id to the next load on
+    SQLite, so this process forgets the snapshot and the ZIP answers it built."""
+    yield
+    from congress import api, selectors
+
+    selectors._current["snapshot"] = None
+    api._zip_answer.cache_clear()
+
+
+@pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
 

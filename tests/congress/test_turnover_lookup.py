@@ -5,23 +5,15 @@ House member certain who does not represent every address of the ZIP; senators s
 import pytest
 from django.core.management import call_command
 
-from congress import api, selectors, usps
+from congress import selectors, usps
 from congress.models import DataLoad
 from congress.services import congress_data_sync
 from tests.congress import turnover
 from tests.fakes.census import match_payload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("forget_congress_snapshots")]
 URL = "/api/v1/representatives/"
 ADDRESS = "2460 Mission St, San Francisco, CA 94110"
-
-
-@pytest.fixture(autouse=True)
-def _forget_snapshots():
-    # A rolled-back load may leave its id to the next load on SQLite: forget what this process built.
-    yield
-    selectors._current["snapshot"] = None
-    api._zip_answer.cache_clear()
 
 
 @pytest.fixture

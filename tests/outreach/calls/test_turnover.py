@@ -2,21 +2,13 @@
 
 import pytest
 
-from congress import api, selectors
 from congress.services import congress_data_sync
 from outreach.models import CallLeg, CallSession
 from tests.congress import turnover
 from tests.fakes.twilio import Dial
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("forget_congress_snapshots")]
 SCHIFF_DC = "+12022243841"
-
-
-@pytest.fixture(autouse=True)
-def _forget_snapshots():
-    yield
-    selectors._current["snapshot"] = None
-    api._zip_answer.cache_clear()
 
 
 def test_legs_to_departed_members_are_closed_and_the_caller_reaches_only_sitting_members(

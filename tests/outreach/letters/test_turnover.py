@@ -5,7 +5,6 @@ delivered to the departed office."""
 import pytest
 from django.contrib.auth.models import User
 
-from congress import api, selectors
 from congress.models import DataLoad
 from congress.services import congress_data_sync
 from outreach.models import Letter, LetterEvent, PetitionDeliveredSignature
@@ -16,16 +15,9 @@ from tests.fakes.census import match_payload
 from tests.outreach.letters.conftest import letter_payload
 from tests.outreach.letters.test_petition_delivery import petition, sign  # noqa: F401 - fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("forget_congress_snapshots")]
 URL = "/api/v1/campaigns/face-recognition/letters/"
 CA_ADDRESS = "2460 Mission St, San Francisco, CA 94110"
-
-
-@pytest.fixture(autouse=True)
-def _forget_snapshots():
-    yield
-    selectors._current["snapshot"] = None
-    api._zip_answer.cache_clear()
 
 
 def load_120(tmp_path, capture, *, lines="119"):
