@@ -69,9 +69,11 @@ def test_states_declared_unchanged_stay_certain_from_a_zip(client, settings, ros
     assert house(ca) == [] and ca["needs_address"] is True
 
 
-def test_no_zip_is_certain_and_wrong_while_the_crosswalk_lags(roster_120):
+def test_no_zip_is_certain_and_wrong_while_the_crosswalk_lags(roster_120, settings):
     """Every ZIP of the crosswalk: a certain House member must hold the one seat the ZIP lies in on the
     120th's lines."""
+    settings.CONGRESS_SNAPSHOT_TTL = 3600  # one snapshot for the 33,000 lookups, not a query each
+    selectors._current["snapshot"] = None  # built from the load above, not kept from an earlier test
     truth = turnover.truth_120()
     certain = 0
     for zcta in sorted(truth):
@@ -98,7 +100,9 @@ def test_after_the_new_crosswalk_zips_name_the_new_lines_members(client, both_12
     assert [p["bioguide_id"] for p in house(tx)] == ["F000468"]  # Fletcher moved to TX-9
 
 
-def test_no_zip_is_certain_and_wrong_after_the_new_crosswalk(both_120):
+def test_no_zip_is_certain_and_wrong_after_the_new_crosswalk(both_120, settings):
+    settings.CONGRESS_SNAPSHOT_TTL = 3600  # one snapshot for the 33,000 lookups, not a query each
+    selectors._current["snapshot"] = None  # built from the load above, not kept from an earlier test
     truth = turnover.truth_120()
     for zcta in sorted(truth):
         if usps.zip_info(zcta) is None:
