@@ -137,7 +137,7 @@ def geocode(
         address = "|".join((street, city, state, zip))
     first: GeocodeMatch | None = None
     for n, vintage in enumerate(vintages_for(congress)):
-        result = _geocode_vintage(endpoint, query, address, vintage)
+        result = _geocode_vintage(endpoint, query, address, vintage, congress)
         if result is None:
             # No match is about the address, not the layers: another vintage would not find it either.
             return first
@@ -149,7 +149,14 @@ def geocode(
     return first
 
 
-def _geocode_vintage(endpoint: str, query: dict, address: str, vintage: str) -> GeocodeMatch | None:
+# A match without the wanted Congress's layer is kept only briefly: around a turnover the Census Bureau
+# moves layers between vintages, and a week-long cache would hide the new layer for a week.
+LAYERLESS_CACHE_SECONDS = 3600
+
+
+def _geocode_vintage(
+    endpoint: str, query: dict, address: str, vintage: str, congress: int | None
+) -> GeocodeMatch | None:
     key = _cache_key(address, vintage)
     cached = cache.get(key)
     if cached == _NO_MATCH:
@@ -182,5 +189,8 @@ def _geocode_vintage(endpoint: str, query: dict, address: str, vintage: str) -> 
         cache.set(key, _NO_MATCH, min(settings.GEOCODER_CACHE_SECONDS, 24 * 3600))
         return None
     result = GeocodeMatch(**{**asdict(result), "vintage": vintage})
-    cache.set(key, asdict(result), settings.GEOCODER_CACHE_SECONDS)
+    seconds = settings.GEOCODER_CACHE_SECONDS
+    if congress is not None and not result.district_for(congress)[0]:
+        seconds = min(seconds, LAYERLESS_CACHE_SECONDS)
+    cache.set(key, asdict(result), seconds)
     return result

@@ -35,6 +35,11 @@ def deliver_letter_now(letter_id: UUID | str) -> None:
     publish("outreach.tasks.letters.deliver_letter", str(letter_id))
 
 
+def retarget_letter(letter_id: UUID | str) -> None:
+    """Look a letter held because its member left office up again (an organizer asked)."""
+    publish_on_commit("outreach.tasks.letters.retarget_letter", str(letter_id))
+
+
 def after_roster_change(held_letter_ids: list[str]) -> None:
     """After the roster load commits: refresh the CWC offices, then re-target each held letter."""
     publish_on_commit("outreach.tasks.letters.after_roster_change", held_letter_ids)

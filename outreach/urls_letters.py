@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/letters/<uuid:letter_id>/", api.LetterDetailView.as_view(), name="letters-detail"),
     path("api/v1/letters/<uuid:letter_id>/approve/", api.LetterApproveView.as_view(), name="letters-approve"),
     path("api/v1/letters/<uuid:letter_id>/reject/", api.LetterRejectView.as_view(), name="letters-reject"),
+    path("api/v1/letters/<uuid:letter_id>/retarget/", api.LetterRetargetView.as_view(), name="letters-retarget"),
     path("api/v1/petitions/<slug:slug>/deliver/", api.PetitionDeliverView.as_view(), name="petitions-deliver"),
     path("l/<slug:slug>/", views.letter_page, name="letters-page"),
     path("letters/outbox/", views.outbox_index, name="letters-outbox"),

@@ -15,6 +15,7 @@ from infra.csvexport import csv_response
 from organizing import roles
 from organizing.models import Campaign
 from reporting import charts
+from reporting.congress_status import congress_status
 from reporting.metrics import Period, cached_metrics, period_for
 
 
@@ -48,7 +49,8 @@ def _period(request, campaign: Campaign) -> Period:
 @require_GET
 def campaign_list(request):
     campaigns = roles.campaigns_visible(request.user).order_by("name")
-    return render(request, "reporting/dashboard/list.html", {"campaigns": campaigns})
+    context = {"campaigns": campaigns, "congress": congress_status(campaigns=campaigns)}
+    return render(request, "reporting/dashboard/list.html", context)
 
 
 def _charts(metrics: dict) -> dict:

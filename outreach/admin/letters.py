@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 
+from outreach import publish
 from outreach.models import CwcOffice, Letter, LetterAction, LetterEvent, PetitionDeliveryBatch
 from outreach.services import letter_moderation as moderation
 
@@ -57,11 +58,9 @@ class LetterAdmin(admin.ModelAdmin):
 
     @admin.action(description="Look the writer up again (letters whose member left office)", permissions=["moderate"])
     def retarget_left(self, request, queryset):
-        from outreach.tasks.letters import retarget_letter
-
-        ids = [str(i) for i in queryset.filter(status=Letter.Status.TARGET_LEFT).values_list("pk", flat=True)]
+        ids = list(queryset.filter(status=Letter.Status.TARGET_LEFT).values_list("pk", flat=True))
         for letter_id in ids:
-            retarget_letter.delay(letter_id)
+            publish.retarget_letter(letter_id)
         self.message_user(
             request,
             f"{len(ids)} letter(s) sent to be looked up again; each goes to the member its writer's address"

@@ -17,6 +17,7 @@ from infra.throttles import ScopedFieldThrottle, ScopedIPThrottle
 from organizing import roles
 from organizing.models import Campaign
 from organizing.permissions import IsOrganizer
+from outreach import publish
 from outreach.lookup import LookupUnavailable
 from outreach.models import Letter
 from outreach.selectors import letters as selectors
@@ -194,6 +195,7 @@ class LetterDetailView(APIView):
 
 class HeldLetterOutput(serializers.Serializer):
     id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=["held", "target_left"])
     action = serializers.SlugField(source="action.slug")
     bioguide_id = serializers.CharField()
     recipient = serializers.CharField(source="recipient_name")
@@ -203,12 +205,25 @@ class HeldLetterOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class ModerationQuery(serializers.Serializer):
+    action = serializers.SlugField(required=False)
+    status = serializers.ChoiceField(
+        choices=["held", "target_left"],
+        default="held",
+        help_text="held: waiting for moderation; target_left: held because the member left office",
+    )
+
+
 class ModerationQueueView(APIView):
     permission_classes = [CanModerateLetters]
 
-    @extend_schema(responses=HeldLetterOutput(many=True))
+    @extend_schema(parameters=[ModerationQuery], responses=HeldLetterOutput(many=True))
     def get(self, request):
-        letters = selectors.moderation_queue(action_slug=request.query_params.get("action"))
+        query = ModerationQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        letters = selectors.moderation_queue(
+            action_slug=query.validated_data.get("action"), status=query.validated_data["status"]
+        )
         if not request.user.has_perm(CanModerateLetters.site_perm):
             letters = letters.filter(action__campaign__in=roles.campaigns_managed(request.user))
         letters = letters[:500]
@@ -237,6 +252,23 @@ class LetterApproveView(APIView):
             raise Conflict(f"The letter is not held (status: {letter.status}).")
         letter.refresh_from_db()
         return Response(LetterSummary(letter).data)
+
+
+class LetterRetargetView(APIView):
+    """Look the writer of a letter held because its member left office up again: the letter goes to the
+    member their address names now, or stays held (see its status history). 202: the lookup runs in a
+    worker."""
+
+    permission_classes = [CanModerateLetters]
+
+    @extend_schema(request=None, responses={202: LetterSummary})
+    def post(self, request, letter_id):
+        letter = _held_letter(letter_id)
+        self.check_object_permissions(request, letter)
+        if letter.status != Letter.Status.TARGET_LEFT:
+            raise Conflict(f"The letter is not held for a member who left office (status: {letter.status}).")
+        publish.retarget_letter(letter.pk)
+        return Response(LetterSummary(letter).data, status=202)
 
 
 class LetterRejectView(APIView):

@@ -14,8 +14,8 @@ def letter_with_history(*, letter_id) -> Letter | None:
     return Letter.objects.filter(pk=letter_id).prefetch_related("events").first()
 
 
-def moderation_queue(*, action_slug: str | None = None) -> QuerySet[Letter]:
-    letters = Letter.objects.filter(status=Letter.Status.HELD).select_related("action").order_by("created_at")
+def moderation_queue(*, action_slug: str | None = None, status: str = Letter.Status.HELD) -> QuerySet[Letter]:
+    letters = Letter.objects.filter(status=status).select_related("action").order_by("created_at")
     if action_slug:
         letters = letters.filter(action__slug=action_slug)
     return letters

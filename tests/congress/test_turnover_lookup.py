@@ -173,3 +173,21 @@ def test_a_pinned_vintage_is_asked_first(client, fake_census, settings, roster_1
     fake_census.add(ADDRESS, match_payload(state="CA", state_fips="06", district="12", zip="94110", congress=120))
     client.get(URL, {"address": ADDRESS})
     assert fake_census.requests[0][1]["vintage"] == "ACS2025_Current"
+
+
+def test_an_answer_without_the_rosters_layer_is_not_kept_as_long_as_a_full_one(
+    client, fake_census, roster_120, monkeypatch
+):
+    from congress import geocoder
+
+    monkeypatch.setattr(geocoder, "LAYERLESS_CACHE_SECONDS", 0)  # "an hour" shrunk to nothing for the test
+    fake_census.add(ADDRESS, match_payload(state="CA", state_fips="06", district="11", zip="94110", congress=119))
+    assert client.get(URL, {"address": ADDRESS}).json()["accuracy"] == "zip"
+    # The Census Bureau publishes the 120th's layer: the next lookup sees it instead of a stale answer.
+    fake_census.add(ADDRESS, match_payload(state="CA", state_fips="06", district="12", zip="94110", congress=120))
+    body = client.get(URL, {"address": ADDRESS}).json()
+    assert body["accuracy"] == "address" and body["district"] == 12
+    # A full answer is kept: asking again reaches no geocoder.
+    asked = len(fake_census.requests)
+    client.get(URL, {"address": ADDRESS})
+    assert len(fake_census.requests) == asked

@@ -140,3 +140,50 @@ def test_sync_congress_prints_the_report_and_the_admin_shows_it(tmp_path, client
     load = DataLoad.objects.latest()
     page = client.get(f"/admin/congress/dataload/{load.pk}/change/")
     assert page.status_code == 200 and b"Nancy Pelosi [P000197] CA-11" in page.content
+
+
+def _campaign_organizer(campaign):
+    from django.contrib.auth.models import Group
+
+    from organizing.models import CampaignMembership
+
+    user = User.objects.create_user("org", "org@example.org", "pw")
+    user.groups.add(Group.objects.get(name="organizer"))
+    CampaignMembership.objects.create(campaign=campaign, user=user, role=CampaignMembership.Role.ORGANIZER)
+    return user
+
+
+def test_an_organizer_lists_the_held_letters_and_has_one_looked_up_again(
+    api_client, client, action, campaign, cwc, fake_census, tmp_path, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        api_client.post(URL, letter_payload(), format="json")
+    load_120(tmp_path, django_capture_on_commit_callbacks)  # the address names no 120th member yet: held
+    organizer = _campaign_organizer(campaign)
+    api_client.force_authenticate(organizer)
+    listed = api_client.get("/api/v1/letters/moderation/", {"status": "target_left"}).json()["results"]
+    assert [(item["bioguide_id"], item["status"]) for item in listed] == [("P000197", "target_left")]
+    assert api_client.get("/api/v1/letters/moderation/", {"status": "sent"}).status_code == 400
+    # The dashboard tells the organizer too, without the admin.
+    client.force_login(organizer)
+    page = client.get("/dashboard/").content.decode()
+    assert "Nancy Pelosi (CA-11)" in page and "1 letter</strong>" in page and "district lines" in page
+
+    # An hour on, the geocoder answers with the 120th's layer (answers without it are cached an hour at
+    # most): looked up again, the letter goes to the new member.
+    from django.core.cache import cache
+
+    cache.clear()
+    fake_census.add(
+        CA_ADDRESS,
+        match_payload(state="CA", state_fips="06", district="11", zip="94110", congress=120, address=CA_ADDRESS),
+        vintage="Current_Current",
+    )
+    letter_id = listed[0]["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(f"/api/v1/letters/{letter_id}/retarget/")
+    assert response.status_code == 202
+    letter = Letter.objects.get(pk=letter_id)
+    assert letter.bioguide_id == turnover.NEW_HOUSE and letter.status in ("queued", "sent")
+    again = api_client.post(f"/api/v1/letters/{letter_id}/retarget/")
+    assert again.status_code == 409 and set(again.json()) == {"message", "errors"}
