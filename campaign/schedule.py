@@ -20,6 +20,21 @@ def beat_schedule(*, congress_source: str, rollup_refresh_seconds: int = 30) -> 
         "task": "outreach.tasks.calls.call_phones_forget",
         "schedule": crontab(minute=41),
     }
+    # Retention (docs/privacy.md): collect little, keep it briefly. Daily is enough for limits counted in
+    # days; the runs are spread over the night so none competes with another.
+    schedule["calls-forget-ip-hashes"] = {
+        "task": "outreach.tasks.calls.call_ip_hashes_forget",
+        "schedule": crontab(hour=4, minute=7),
+    }
+    schedule["contacts-forget-consent-ip-hashes"] = {
+        "task": "contacts.tasks.forget_consent_ip_hashes",
+        "schedule": crontab(hour=4, minute=13),
+    }
+    # Unconfirmed signatures past RETENTION_PENDING_SIGNATURE_DAYS, and signatures' IP hashes.
+    schedule["petitions-purge-signature-data"] = {
+        "task": "petitions.tasks.purge_signature_data",
+        "schedule": crontab(hour=4, minute=19),
+    }
     # Petition counts live in shards updated with each signature; this repairs any drift from the rows
     # (a signature deleted in the admin, a crash between statements outside a transaction).
     schedule["petitions-reconcile-counts"] = {

@@ -16,6 +16,7 @@ from petitions.drain import signature_intake_drain
 from petitions.emails import confirmation_message, thank_you_message
 from petitions.mail import signature_mail_queue
 from petitions.models import Petition, Signature
+from petitions.retention import pending_signatures_purge, signature_ip_hashes_forget
 
 log = logging.getLogger(__name__)
 # Connection trouble and 4xx replies from the mail server are worth retrying; a rejected recipient is not.
@@ -97,3 +98,17 @@ def reconcile_signature_counts() -> None:
     )
     for petition_id in petitions.values_list("pk", flat=True):
         signature_counts_reconcile(petition_id=petition_id)
+
+
+@shared_task
+def purge_signature_data() -> dict[str, int]:
+    """Daily retention (petitions.retention): counts only in the log and the result, never who."""
+    purged = pending_signatures_purge()
+    hashes = signature_ip_hashes_forget()
+    log.info(
+        "retention petitions pending_signatures_deleted=%d contacts_deleted=%d ip_hashes_blanked=%d",
+        purged.signatures,
+        purged.contacts,
+        hashes,
+    )
+    return {"pending_signatures": purged.signatures, "contacts": purged.contacts, "ip_hashes": hashes}

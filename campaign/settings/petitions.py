@@ -34,7 +34,16 @@ PETITION_MAIL_BATCH_SECONDS = env.float("PETITION_MAIL_BATCH_SECONDS", default=1
 PETITION_INTAKE_BATCH_SECONDS = env.float("PETITION_INTAKE_BATCH_SECONDS", default=1.0)
 PETITION_CONFIRM_MAX_AGE = env.int("PETITION_CONFIRM_MAX_AGE", default=7 * 24 * 3600)
 PETITION_CONFIRM_MAX_SENDS = env.int("PETITION_CONFIRM_MAX_SENDS", default=3)
+# Signatures never confirmed are deleted this many days after signing, with their contact when it has
+# nothing else (daily job, docs/privacy.md); 0 keeps them. Longer than a confirmation link lives, so no
+# valid link ever finds its signature gone.
+RETENTION_PENDING_SIGNATURE_DAYS = env.int("RETENTION_PENDING_SIGNATURE_DAYS", default=30)
+if RETENTION_PENDING_SIGNATURE_DAYS < 0 or 0 < RETENTION_PENDING_SIGNATURE_DAYS * 86400 < PETITION_CONFIRM_MAX_AGE:
+    raise ImproperlyConfigured(
+        "RETENTION_PENDING_SIGNATURE_DAYS must be 0 (keep) or at least PETITION_CONFIRM_MAX_AGE in days"
+    )
 # Forms submitted faster than this after the page was served are taken for bots.
 PETITION_MIN_FILL_SECONDS = env.float("PETITION_MIN_FILL_SECONDS", default=3.0)
 CELERY_TASK_ROUTES["petitions.tasks.reconcile_signature_counts"] = {"queue": "bulk"}
 CELERY_TASK_ROUTES["petitions.tasks.drain_signature_intake"] = {"queue": "signatures"}
+CELERY_TASK_ROUTES["petitions.tasks.purge_signature_data"] = {"queue": "bulk"}

@@ -2,6 +2,8 @@
 
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import DEBUG, PUBLIC_BASE_URL, env
 
 # Behind a TLS-terminating proxy the scheme comes from X-Forwarded-Proto. Twilio signatures are checked
@@ -19,3 +21,10 @@ X_FRAME_OPTIONS = "DENY"
 # Keyed hashes of IPs, user agents and phones (infra/privacy.py). Rotating it breaks rate-limit
 # history and duplicate detection, nothing else.
 PII_HASH_KEY = env.str("PII_HASH_KEY", default="")
+
+# Days the keyed hashes of IPs (and signers' user agents) are kept on signatures, consent records and call
+# sessions before they are blanked (daily jobs, docs/privacy.md); 0 keeps them. They serve rate limits
+# (an hour at most) and abuse checks on recent activity, nothing later.
+RETENTION_IP_HASH_DAYS = env.int("RETENTION_IP_HASH_DAYS", default=90)
+if RETENTION_IP_HASH_DAYS < 0:
+    raise ImproperlyConfigured("RETENTION_IP_HASH_DAYS must be 0 (keep) or a number of days")

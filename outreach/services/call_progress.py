@@ -18,6 +18,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from contacts.retention import ip_hash_cutoff
 from outreach import office_hours
 from outreach.models import CallAction, CallLeg, CallSession
 from outreach.services.call_offices import (
@@ -127,6 +128,15 @@ def call_phones_forget(*, now: datetime | None = None) -> int:
         return 0
     cutoff = (now or timezone.now()) - timedelta(days=days)
     return CallSession.objects.filter(created_at__lt=cutoff).exclude(phone="").update(phone="")
+
+
+def call_ip_hashes_forget(*, now: datetime | None = None) -> int:
+    """Blank the caller's IP hash on sessions older than RETENTION_IP_HASH_DAYS. It serves the hourly
+    per-IP limit only (the settings keep the retention above a day); the blocklist holds its own hashes."""
+    cutoff = ip_hash_cutoff(now=now)
+    if cutoff is None:
+        return 0
+    return CallSession.objects.filter(created_at__lt=cutoff).exclude(ip_hash="").update(ip_hash="")
 
 
 # --- status callbacks ------------------------------------------------------------------------------

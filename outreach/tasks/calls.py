@@ -1,9 +1,13 @@
 """Call tasks (queue: calls). Thin: they take ids and call one service."""
 
+import logging
+
 from celery import shared_task
 
 from outreach.services import call_progress
 from outreach.telephony import TransientTelephonyError
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)
@@ -26,3 +30,10 @@ def call_sessions_sweep() -> int:
 @shared_task
 def call_phones_forget() -> int:
     return call_progress.call_phones_forget()
+
+
+@shared_task
+def call_ip_hashes_forget() -> int:
+    forgotten = call_progress.call_ip_hashes_forget()
+    log.info("retention calls ip_hashes_blanked=%d", forgotten)
+    return forgotten
