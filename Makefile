@@ -4,6 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Where `make run` serves: `make run PORT=8123`, `make run HOST=0.0.0.0 PORT=8123`. HOST is taken from the
+# command line only: many shells and CI images export HOST as the machine's name.
+ifneq ($(origin HOST),command line)
+HOST := 127.0.0.1
+endif
+PORT ?= 8000
 
 .PHONY: run test lint fmt venv migrate bench-lookup bench-sign bench-sign-cpu bench-letters bench-metrics clean
 
@@ -16,12 +22,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 # The embedded default: SQLite, a filesystem broker and a local cache under var/, console backends.
+# Links (share, email, embed, webhooks) follow HOST:PORT unless PUBLIC_BASE_URL is set (runstack sees to it).
 run: export DEBUG ?= true
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py sync_congress --if-empty
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runstack
+	$(BIN)/python manage.py runstack --addr $(HOST):$(PORT)
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
