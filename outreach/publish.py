@@ -40,6 +40,12 @@ def retarget_letter(letter_id: UUID | str) -> None:
     publish_on_commit("outreach.tasks.letters.retarget_letter", str(letter_id))
 
 
+def deliver_petition_run(run_id: int) -> None:
+    """Run an organizer's petition delivery in a worker once its run row is committed. Sent to the bulk
+    queue by name here: a delivery reads every signature of the petition, and must not hold up letters."""
+    publish_on_commit("outreach.tasks.petition_delivery.deliver_petition_run", run_id, queue="bulk")
+
+
 def after_roster_change(held_letter_ids: list[str]) -> None:
     """After the roster load commits: refresh the CWC offices, then re-target each held letter."""
     publish_on_commit("outreach.tasks.letters.after_roster_change", held_letter_ids)

@@ -73,6 +73,7 @@ CELERY_TASK_ROUTES = {
     "reporting.tasks.*": {"queue": "bulk"},
     "outreach.tasks.calls.*": {"queue": "calls"},
     "outreach.tasks.letters.*": {"queue": "letters"},
+    "outreach.tasks.petition_delivery.*": {"queue": "bulk"},
 }
 
 # The beat schedule lives in one place: campaign/schedule.py.

@@ -3,8 +3,9 @@
 from django.contrib import admin, messages
 
 from outreach import publish
-from outreach.models import CwcOffice, Letter, LetterAction, LetterEvent, PetitionDeliveryBatch
+from outreach.models import CwcOffice, Letter, LetterAction, LetterEvent, PetitionDeliveryBatch, PetitionDeliveryRun
 from outreach.services import letter_moderation as moderation
+from outreach.services.letter_outbox import letters_mark_hand_delivered
 
 
 @admin.register(LetterAction)
@@ -29,7 +30,7 @@ class LetterAdmin(admin.ModelAdmin):
     search_fields = ["id", "bioguide_id", "office_code"]
     list_select_related = ["action"]
     inlines = [LetterEventInline]
-    actions = ["approve_letters", "reject_letters", "requeue_failed", "retarget_left"]
+    actions = ["approve_letters", "reject_letters", "requeue_failed", "retarget_left", "mark_hand_delivered"]
     readonly_fields = [f.name for f in Letter._meta.fields]
 
     def has_add_permission(self, request):
@@ -68,6 +69,19 @@ class LetterAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
+    @admin.action(description="Mark outbox letters delivered by hand (now)", permissions=["hand_deliver"])
+    def mark_hand_delivered(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        moved = letters_mark_hand_delivered(letter_ids=ids, by=f"by user {request.user.pk} (admin)")
+        self.message_user(
+            request,
+            f"{len(moved)} letter(s) marked delivered by hand; {len(ids) - len(moved)} were not in the outbox.",
+            messages.SUCCESS,
+        )
+
+    def has_hand_deliver_permission(self, request):
+        return request.user.has_perm("outreach.hand_deliver_letter")
+
     def has_moderate_permission(self, request):
         return request.user.has_perm("outreach.moderate_letter")
 
@@ -85,3 +99,14 @@ class PetitionDeliveryBatchAdmin(admin.ModelAdmin):
     list_display = ["petition_slug", "run", "bioguide_id", "scope", "signer_count", "created_at"]
     list_filter = ["petition_slug"]
     readonly_fields = [f.name for f in PetitionDeliveryBatch._meta.fields]
+
+
+@admin.register(PetitionDeliveryRun)
+class PetitionDeliveryRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "petition", "status", "run", "letters", "signatures", "error", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["petition"]
+    readonly_fields = [f.name for f in PetitionDeliveryRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,5 +1,5 @@
-"""Letters API: writing (public), status history (public, by unguessable id), moderation and petition
-delivery (organizers)."""
+"""Letters API: writing (public), status history (public, by unguessable id), moderation and hand delivery
+(organizers). Petition delivery is in outreach/api/petition_delivery.py."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from outreach.models import Letter
 from outreach.selectors import letters as selectors
 from outreach.services import letter_compose as compose
 from outreach.services import letter_moderation as moderation
-from outreach.services import petition_delivery
+from outreach.services.letter_outbox import letters_mark_hand_delivered
 from petitions.models import Petition
 
 
@@ -58,6 +58,13 @@ class CanDeliverPetitions(_OrganizerOrPermission):
     """Organizers deliver their own campaigns' petitions; the deliver_petition permission covers all."""
 
     site_perm = "outreach.deliver_petition"
+
+
+class CanHandDeliverLetters(_OrganizerOrPermission):
+    """Organizers mark their own campaigns' outbox letters delivered by hand; the hand_deliver_letter
+    permission covers every campaign. The object is the letter's campaign (see `_letter_campaign`)."""
+
+    site_perm = "outreach.hand_deliver_letter"
 
 
 # --- Writing ----------------------------------------------------------------------------------------
@@ -289,26 +296,45 @@ class LetterRejectView(APIView):
         return Response(LetterSummary(letter).data)
 
 
-# --- Petition delivery ------------------------------------------------------------------------------
+# --- Hand delivery ----------------------------------------------------------------------------------
 
 
-class PetitionDeliveryOutput(serializers.Serializer):
-    petition = serializers.SlugField()
-    run = serializers.IntegerField()
-    letters = serializers.IntegerField()
-    signatures = serializers.IntegerField(help_text="Signatures delivered for the first time in this run.")
-    skipped = serializers.IntegerField(help_text="Confirmed signatures with no state: no office to tell.")
-    offices = serializers.ListField(child=serializers.DictField())
+class HandDeliveredInput(serializers.Serializer):
+    delivered_at = serializers.DateTimeField(required=False, help_text="When it was delivered; default: now.")
 
 
-class PetitionDeliverView(APIView):
-    permission_classes = [CanDeliverPetitions]
+def _letter_campaign(letter: Letter) -> Campaign | None:
+    """A written letter's campaign is its action's; a petition letter's is its petition's."""
+    if letter.action is not None:
+        return letter.action.campaign
+    if letter.petition_batch is not None:
+        petition = Petition.objects.select_related("campaign").filter(pk=letter.petition_batch.petition_id).first()
+        return petition.campaign if petition is not None else None
+    return None
 
-    @extend_schema(request=None, responses={202: PetitionDeliveryOutput})
-    def post(self, request, slug: str):
-        petition = Petition.objects.select_related("campaign").filter(slug=slug).first()
-        if petition is None:
-            raise NotFound("No such petition.")
-        self.check_object_permissions(request, petition)
-        result = petition_delivery.petition_deliver_for(petition=petition)
-        return Response(PetitionDeliveryOutput(result.as_dict()).data, status=status.HTTP_202_ACCEPTED)
+
+class LetterHandDeliveredView(APIView):
+    """Mark a letter of the outbox delivered by hand (the organizer took the printed letter to the office).
+    Marking it again changes nothing; a letter that never was in the outbox is a 409."""
+
+    permission_classes = [CanHandDeliverLetters]
+
+    @extend_schema(request=HandDeliveredInput, responses=LetterSummary)
+    def post(self, request, letter_id):
+        data = HandDeliveredInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        letter = Letter.objects.filter(pk=letter_id).select_related("action__campaign", "petition_batch").first()
+        if letter is None:
+            raise NotFound("No such letter.")
+        campaign = _letter_campaign(letter)
+        if campaign is None and not request.user.has_perm(CanHandDeliverLetters.site_perm):
+            raise NotFound("No such letter.")
+        if campaign is not None:
+            self.check_object_permissions(request, campaign)
+        if letter.status not in (Letter.Status.IN_OUTBOX, Letter.Status.HAND_DELIVERED):
+            raise Conflict(f"The letter is not in the outbox (status: {letter.status}).")
+        letters_mark_hand_delivered(
+            letter_ids=[letter.pk], by=f"by user {request.user.pk}", when=data.validated_data.get("delivered_at")
+        )
+        letter.refresh_from_db()
+        return Response(LetterSummary(letter).data)

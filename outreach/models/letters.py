@@ -204,6 +204,7 @@ class Letter(models.Model):
         REJECTED = "rejected", "Rejected by a moderator"
         NEEDS_WEB_FORM = "needs_web_form", "Needs the office's web form"
         TARGET_LEFT = "target_left", "Held: the member left office"
+        HAND_DELIVERED = "hand_delivered", "Delivered by hand"
 
     # The DeliveryId is this id's 32 hex digits: the same on every retry, so offices drop duplicates.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -246,6 +247,7 @@ class Letter(models.Model):
         permissions = [
             ("moderate_letter", "Can approve or reject held letters"),
             ("deliver_petition", "Can deliver petitions to offices"),
+            ("hand_deliver_letter", "Can mark outbox letters delivered by hand"),
         ]
         constraints = [
             models.UniqueConstraint(

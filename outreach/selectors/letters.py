@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TypedDict
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from outreach.models import Letter, PetitionDeliveryBatch
 
@@ -26,17 +26,22 @@ class OutboxOffice(TypedDict):
     recipient_name: str
     recipient_title: str
     count: int
+    hand_delivered: int
 
 
 def outbox_offices(*, action=None) -> list[OutboxOffice]:
-    """Offices with letters in the outbox: [{bioguide_id, recipient_name, count}]."""
-    letters = Letter.objects.filter(status=Letter.Status.IN_OUTBOX)
+    """Offices with letters in the outbox or delivered by hand from it:
+    [{bioguide_id, recipient_name, recipient_title, count (still in the outbox), hand_delivered}]."""
+    letters = Letter.objects.filter(status__in=[Letter.Status.IN_OUTBOX, Letter.Status.HAND_DELIVERED])
     if action is not None:
         letters = letters.filter(action=action)
     return list(
         letters.values("bioguide_id", "recipient_name", "recipient_title")
-        .annotate(count=Count("id"))
-        .order_by("bioguide_id")
+        .annotate(
+            count=Count("id", filter=Q(status=Letter.Status.IN_OUTBOX)),
+            hand_delivered=Count("id", filter=Q(status=Letter.Status.HAND_DELIVERED)),
+        )
+        .order_by("-count", "bioguide_id")
     )
 
 

@@ -1,2 +1,2 @@
 # Celery autodiscovery imports this package; the task modules register on import.
-from outreach.tasks import calls, letters  # noqa: F401
+from outreach.tasks import calls, letters, petition_delivery  # noqa: F401
