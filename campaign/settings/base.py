@@ -16,15 +16,44 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
+
+def _local_secret_key(path: Path) -> str:
+    """The embedded default's own key: read from the local .env, else generated once and appended to it.
+
+    Under an exclusive lock, so processes starting together (web, worker, beat) agree on one key."""
+    import fcntl
+    import os
+    import secrets
+
+    with os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600), "r+", encoding="utf-8") as dotenv:
+        fcntl.flock(dotenv, fcntl.LOCK_EX)
+        text = dotenv.read()
+        for line in text.splitlines():
+            name, _, value = line.strip().removeprefix("export ").partition("=")
+            if name.strip() == "SECRET_KEY" and value.strip().strip("'\""):
+                return value.strip().strip("'\"")
+        key = secrets.token_urlsafe(50)
+        lead = "\n" if text and not text.endswith("\n") else ""
+        dotenv.write(f"{lead}# Generated for the embedded default (no DATABASE_URL, no REDIS_URL).\nSECRET_KEY={key}\n")
+    return key
+
+
 SECRET_KEY = env.str("SECRET_KEY", default="")
+# The embedded default: SQLite and a filesystem broker, nothing configured. Production has DATABASE_URL.
+_embedded = not env.str("DATABASE_URL", default="") and not env.str("REDIS_URL", default="")
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEBUG:
+        # Only for local development: never used with DEBUG off.
+        SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+    elif _embedded:
+        # DEBUG stays off (a forgotten DATABASE_URL must not turn tracebacks on): management commands run on a
+        # random key of this checkout's own, kept in .env so sessions and signed links survive restarts.
+        SECRET_KEY = _local_secret_key(BASE_DIR / ".env")
+    else:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off. Generate one with: "
+            "SECRET_KEY must be set when DEBUG is off and DATABASE_URL or REDIS_URL is set. Generate one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
-    # Only for local development: never used with DEBUG off.
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)

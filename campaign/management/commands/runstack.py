@@ -71,7 +71,7 @@ class Command(BaseCommand):
         if settings.DEBUG:
             login = demo_login_take()
             if login is None:
-                lines.append("  demo organizer: run `python manage.py seed_demo` for a login")
+                lines.append("  demo organizer: run `.venv/bin/python manage.py seed_demo` for a login")
             else:
                 lines.append(f"  demo organizer: username {login[0]}  password {login[1]}")
         self.stdout.write(self.style.SUCCESS("pages:\n" + "\n".join(lines)), ending="\n")
