@@ -66,6 +66,9 @@ def _as_messages(value: Any) -> dict[str, Any] | list[Any]:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(error_body(exc.message, exc.errors), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        # A service's own validation (it validates before it saves): the caller's input, field by field.
+        exc = from_django(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

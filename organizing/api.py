@@ -1,13 +1,11 @@
 """Organizer API for campaigns: create, list, update, close."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from infra.errors import from_django
 from organizing import roles, services
 from organizing.models import Campaign
 from organizing.permissions import CampaignAccess, IsOrganizer
@@ -56,10 +54,7 @@ class CampaignCollectionApi(APIView):
     def post(self, request):
         data = CampaignIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            campaign = services.campaign_create(**data.validated_data, creator=request.user)
-        except DjangoValidationError as exc:
-            raise from_django(exc) from exc
+        campaign = services.campaign_create(**data.validated_data, creator=request.user)
         return Response(CampaignOut(campaign).data, status=status.HTTP_201_CREATED)
 
 
@@ -80,10 +75,7 @@ class CampaignItemApi(APIView):
         self.check_object_permissions(request, campaign)
         data = CampaignUpdateIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        try:
-            campaign = services.campaign_update(campaign=campaign, **data.validated_data)
-        except DjangoValidationError as exc:
-            raise from_django(exc) from exc
+        campaign = services.campaign_update(campaign=campaign, **data.validated_data)
         return Response(CampaignOut(campaign).data)
 
 

@@ -10,7 +10,6 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
@@ -21,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from infra.clientip import client_ip
-from infra.errors import DomainError, error_response, from_django
+from infra.errors import DomainError, error_response
 from infra.throttles import throttle_wait
 from organizing import roles
 from organizing.models import Campaign
@@ -200,10 +199,7 @@ class PetitionCollectionApi(APIView):
         if campaign is None:
             raise ValidationError({"campaign": ["No campaign with this slug."]})
         self.check_object_permissions(request, campaign)
-        try:
-            petition = organizer.petition_create(campaign=campaign, **fields)
-        except DjangoValidationError as exc:
-            raise from_django(exc) from exc
+        petition = organizer.petition_create(campaign=campaign, **fields)
         return Response(petition_body(petition), status=status.HTTP_201_CREATED)
 
 
@@ -226,10 +222,7 @@ class PetitionItemApi(APIView):
         self.check_object_permissions(request, petition)
         data = PetitionUpdateIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        try:
-            petition = organizer.petition_update(petition=petition, **data.validated_data)
-        except DjangoValidationError as exc:
-            raise from_django(exc) from exc
+        petition = organizer.petition_update(petition=petition, **data.validated_data)
         return Response(petition_body(petition))
 
 

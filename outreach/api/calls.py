@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, Throttled
@@ -11,7 +10,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from infra.clientip import client_ip
-from infra.errors import from_django
 from infra.throttles import ScopedIPThrottle
 from outreach.models import CallFeedback, CallSession
 from outreach.selectors import calls as selectors
@@ -122,8 +120,6 @@ class CallStartView(APIView):
                 email=v["email"],
                 ip=client_ip(request),
             )
-        except DjangoValidationError as exc:
-            raise from_django(exc) from exc
         except CallLimited as exc:
             # The one mapping kept here: DRF's Throttled gives the Retry-After header (and the "Expected
             # available in N seconds." tail), which the DomainError handler does not. CallBlocked (403),
@@ -167,13 +163,10 @@ class CallFeedbackView(APIView):
         data = FeedbackIn(data=request.data)
         data.is_valid(raise_exception=True)
         session = _session_or_404(session_id)
-        try:
-            feedback = services.call_feedback_record(
-                session=session,
-                target=data.validated_data["bioguide_id"],
-                outcome=data.validated_data["outcome"],
-                notes=data.validated_data["notes"],
-            )
-        except DjangoValidationError as exc:
-            raise from_django(exc) from exc
+        feedback = services.call_feedback_record(
+            session=session,
+            target=data.validated_data["bioguide_id"],
+            outcome=data.validated_data["outcome"],
+            notes=data.validated_data["notes"],
+        )
         return Response(FeedbackOut(feedback).data, status=status.HTTP_201_CREATED)

@@ -6,13 +6,8 @@ from __future__ import annotations
 CANDIDATES_SHOWN = 8
 
 
-def address_would_make_sure(lookup) -> bool:
-    """The ZIP alone named the House member of a state with several seats (Lookup.house_from_zip): a
-    one-seat state or territory decides its seat, so nobody there is asked for an address."""
-    return lookup.house_from_zip
-
-
 def house_target_from_zip(lookup, legislators) -> bool:
-    """`address_would_make_sure`, for targets that include the representative the ZIP named."""
+    """Lookup.house_from_zip (the ZIP alone named the representative of a state with several seats), for
+    targets that include that representative: an address would make sure."""
     representative = lookup.representative
-    return address_would_make_sure(lookup) and any(leg == representative for leg in legislators)
+    return lookup.house_from_zip and any(leg == representative for leg in legislators)
