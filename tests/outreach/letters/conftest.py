@@ -1,8 +1,11 @@
 import pytest
 from django.core.cache import cache
 
+from congress.selectors import current_snapshot
+from contacts.models import Contact
 from organizing.models import Campaign
 from outreach.models import CwcOffice, LetterAction
+from petitions.models import Petition, Signature
 from tests.fakes.census import match_payload
 from tests.fakes.cwc import FakeCwc
 
@@ -125,3 +128,24 @@ def letter_payload(**overrides):
     }
     data.update(overrides)
     return data
+
+
+# --- Petition delivery: a petition and its signers ----------------------------------------------
+@pytest.fixture
+def petition(db):
+    campaign = Campaign.objects.create(slug="frm", name="FRM", status=Campaign.Status.ACTIVE)
+    return Petition.objects.create(
+        campaign=campaign, slug="stop-face-recognition", title="Stop face recognition",
+        petition_text="We ask Congress for a moratorium on face recognition.",
+    )  # fmt: skip
+
+
+def sign(petition, n, *, given, city, state, district, status="confirmed", congress=None):
+    contact = Contact.objects.create(
+        email=f"{given.lower()}{n}@example.org", given_name=given, family_name=f"Signer{n}", locality=city,
+        region=state,
+    )  # fmt: skip
+    return Signature.objects.create(
+        petition=petition, contact=contact, status=status, district_state=state, district=district,
+        district_congress=congress or current_snapshot().congress,
+    )  # fmt: skip

@@ -5,33 +5,11 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 
 from congress.selectors import current_snapshot
-from contacts.models import Contact
-from organizing.models import Campaign
 from outreach.models import Letter, PetitionDeliveryBatch
 from outreach.services.petition_delivery import petition_deliver
-from petitions.models import Petition, Signature
+from tests.outreach.letters.conftest import sign
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def petition(db):
-    campaign = Campaign.objects.create(slug="frm", name="FRM", status=Campaign.Status.ACTIVE)
-    return Petition.objects.create(
-        campaign=campaign, slug="stop-face-recognition", title="Stop face recognition",
-        petition_text="We ask Congress for a moratorium on face recognition.",
-    )  # fmt: skip
-
-
-def sign(petition, n, *, given, city, state, district, status="confirmed", congress=None):
-    contact = Contact.objects.create(
-        email=f"{given.lower()}{n}@example.org", given_name=given, family_name=f"Signer{n}", locality=city,
-        region=state,
-    )  # fmt: skip
-    return Signature.objects.create(
-        petition=petition, contact=contact, status=status, district_state=state, district=district,
-        district_congress=congress or current_snapshot().congress,
-    )  # fmt: skip
 
 
 def batch_csv_lines(client, batch) -> list[str]:

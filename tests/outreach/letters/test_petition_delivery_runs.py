@@ -8,18 +8,9 @@ from outreach.models import Letter, PetitionDeliveryRun
 from outreach.services import petition_delivery_runs
 from outreach.services.petition_delivery import petition_deliver
 from petitions.models import Petition
-from tests.outreach.letters.test_petition_delivery import sign
+from tests.outreach.letters.conftest import sign
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def petition(db):
-    campaign = Campaign.objects.create(slug="frm", name="FRM", status=Campaign.Status.ACTIVE)
-    return Petition.objects.create(
-        campaign=campaign, slug="stop-face-recognition", title="Stop face recognition",
-        petition_text="We ask Congress for a moratorium on face recognition.",
-    )  # fmt: skip
 
 
 def organizer_of(campaign, username="organizer"):

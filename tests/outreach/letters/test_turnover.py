@@ -12,8 +12,7 @@ from outreach.services.petition_delivery import petition_deliver
 from outreach.tasks.letters import deliver_letter
 from tests.congress import turnover
 from tests.fakes.census import match_payload
-from tests.outreach.letters.conftest import letter_payload
-from tests.outreach.letters.test_petition_delivery import petition, sign  # noqa: F401 - fixture
+from tests.outreach.letters.conftest import letter_payload, sign
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("forget_congress_snapshots")]
 URL = "/api/v1/campaigns/face-recognition/letters/"
@@ -96,7 +95,7 @@ def test_a_letter_still_queued_for_a_departed_member_is_never_sent(
 
 
 def test_petition_letters_go_to_the_successor_or_back_to_the_next_run(
-    petition,  # noqa: F811
+    petition,
     tmp_path,
     django_capture_on_commit_callbacks,
 ):
